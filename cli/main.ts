@@ -1,0 +1,51 @@
+// limafs: the CLI entry. It dispatches subcommands and is the only place that maps errors to
+// exit codes: 0 pass, 1 failed checks or regressions, 2 incomplete run, 64 usage or config.
+import { InfraError, UsageError } from '../provision/errors.ts'
+import { readEnvironment } from './environment.ts'
+import { testbedCommand } from './testbed-command.ts'
+
+export const USAGE = `Usage: limafs <command> [options]
+
+Tells whether the host-directory shares of a Lima VM keep file ownership, symlinks, xattrs and
+cache coherence, for every mount configuration (9p security model x cache mode, virtiofs).
+
+Commands:
+  testbed up|status|exec|restart|remount|down
+                   the built-in Lima-faithful QEMU guest (see: limafs testbed --help)
+
+Run \`limafs <command> --help\` for a command's options.
+Exit codes: 0 ok, 1 failed checks or regressions, 2 the run could not complete, 64 usage error.`
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  const env = readEnvironment()
+  switch (command) {
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(`${USAGE}\n`)
+      return command === undefined ? 64 : 0
+    case 'testbed':
+      return testbedCommand(rest, env)
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`)
+  }
+}
+
+function report(err: unknown): number {
+  if (err instanceof UsageError) {
+    process.stderr.write(`limafs: ${err.message}\n`)
+    return 64
+  }
+  if (err instanceof InfraError) {
+    process.stderr.write(`limafs: ${err.message}\n`)
+    if (err.details.hint) process.stderr.write(`  what to do: ${err.details.hint}\n`)
+    return 2
+  }
+  process.stderr.write(`limafs: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+  return 2
+}
+
+const code = await main(process.argv.slice(2)).catch(report)
+process.exit(code)

@@ -1,0 +1,95 @@
+// The ONLY module that starts processes (execa). Everything else gets these functions passed in
+// or imports them from here, so pure logic never spawns.
+import { execa } from 'execa'
+import { ProcessError } from './errors.ts'
+
+export interface RunOptions {
+  timeoutMs?: number
+  input?: string | Buffer
+  cwd?: string
+  env?: Record<string, string>
+}
+
+export interface RunResult {
+  command: string
+  exitCode: number | undefined
+  stdout: string
+  stderr: string
+  failed: boolean
+  timedOut: boolean
+}
+
+/** Runs a command to completion; never throws for a non-zero exit (look at `failed`). */
+export async function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const result = await execa(file, args, {
+    reject: false,
+    stripFinalNewline: false,
+    ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+    ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' }),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.env ? { env: options.env } : {}),
+  })
+  return {
+    command: [file, ...args].join(' '),
+    exitCode: result.exitCode,
+    stdout: String(result.stdout ?? ''),
+    stderr: String(result.stderr ?? ''),
+    failed: result.failed,
+    timedOut: result.timedOut,
+  }
+}
+
+/** Runs a command and throws a ProcessError (with stderr's tail) when it fails. */
+export async function runChecked(file: string, args: readonly string[], options: RunOptions & { hint?: string } = {}): Promise<RunResult> {
+  const result = await run(file, args, options)
+  if (result.failed) {
+    const why = result.timedOut ? `timed out after ${options.timeoutMs} ms\n${result.stderr}` : result.stderr
+    throw new ProcessError(result.command, result.exitCode, why, options.hint)
+  }
+  return result
+}
+
+/** Starts a long-lived process detached from us (it outlives this CLI), output to logFile. */
+export function startDetached(file: string, args: readonly string[], logFile: string): number {
+  const output = { file: logFile, append: true }
+  const child = execa(file, [...args], { detached: true, stdin: 'ignore', stdout: output, stderr: output, reject: false, cleanup: false })
+  child.unref()
+  if (child.pid === undefined) throw new ProcessError([file, ...args].join(' '), undefined, `could not start ${file}`)
+  // Nobody waits for this promise; its settlement must not become an unhandled rejection.
+  child.catch(() => {})
+  return child.pid
+}
+
+/** Whether a process with this pid exists (signal 0 probes without killing). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Sends a signal; a process that is already gone is not an error. */
+export function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err
+  }
+}
+
+/** Waits until the process is gone; SIGKILLs it after graceMs. */
+export async function waitForExit(pid: number, graceMs: number): Promise<void> {
+  const deadline = Date.now() + graceMs
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) {
+      signal(pid, 'SIGKILL')
+      await sleep(100)
+      if (!isAlive(pid)) return
+    }
+    await sleep(50)
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

@@ -1,0 +1,40 @@
+// Types shared across provision/: the shape of one mount configuration under test.
+// Vocabulary is Lima's (lima.yaml `mounts[]`), so a user can copy a mount from lima.yaml.
+
+export const SECURITY_MODELS = ['none', 'mapped-xattr', 'mapped-file', 'passthrough'] as const
+export type SecurityModel = (typeof SECURITY_MODELS)[number]
+
+export const CACHE_MODES = ['none', 'loose', 'fscache', 'mmap'] as const
+export type CacheMode = (typeof CACHE_MODES)[number]
+
+export const PROTOCOL_VERSIONS = ['9p2000', '9p2000.u', '9p2000.L'] as const
+export type ProtocolVersion = (typeof PROTOCOL_VERSIONS)[number]
+
+export const MOUNT_TYPES = ['9p', 'virtiofs'] as const
+export type MountType = (typeof MOUNT_TYPES)[number]
+
+export interface NinePSettings {
+  securityModel: SecurityModel
+  cache: CacheMode
+  /** As written in lima.yaml ("128KiB"); parsed with ramInBytes where bytes are needed. */
+  msize: string
+  protocolVersion: ProtocolVersion
+}
+
+/** One configuration under test, defaults filled in. */
+export interface ShareConfig {
+  name: string
+  mountType: MountType
+  writable: boolean
+  /** Present exactly when mountType is 9p. */
+  ninep?: NinePSettings
+  virtiofs?: { queueSize: number }
+}
+
+/** A share as a backend set it up: where it lives on the host and in the guest. */
+export interface ShareSetup {
+  config: ShareConfig
+  tag: string
+  hostDir: string
+  mountPoint: string
+}
