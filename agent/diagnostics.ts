@@ -1,0 +1,54 @@
+// The one shape of a check's diagnostics, in the agent's TAP (YAML block under a point) and
+// later in every report. Logic-free: agent/, suites/ and reports/ share it.
+
+/** ok = the call and its effect are as wanted. A failure is loud or silent. */
+export type FailureClass =
+  /** The call returned an error the user sees (EPERM, ENOTSUP, ELOOP, a timeout...). */
+  | 'loud'
+  /** The call said OK but the effect is wrong or is lost later: the dangerous kind. */
+  | 'silent'
+
+/** When in a check's life an expectation was looked at. */
+export const STAGES = ['setup', 'call', 'at-once', 'after-drop-caches', 'after-remount', 'after-restart', 'host'] as const
+export type Stage = (typeof STAGES)[number]
+
+/** What the host side of a share really stored, when a host bridge answered. */
+export interface HostTruth {
+  /** Host path relative to the share's host dir. */
+  path: string
+  exists: boolean
+  type?: 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'char' | 'block' | 'other'
+  uid?: number
+  gid?: number
+  /** Permission bits as octal text ("0600"). */
+  mode?: string
+  size?: number
+  /** user.* and other xattrs on the host file, values in hex. */
+  xattrs?: Record<string, string>
+  /** QEMU mapped-xattr's user.virtfs.{uid,gid,mode,rdev}, decoded. */
+  virtfs?: { uid?: number; gid?: number; mode?: string; rdev?: number }
+  /** QEMU mapped-file's .virtfs_metadata/NAME content, as key=value lines. */
+  virtfsMetadata?: Record<string, string>
+  /** For a host symlink: its target. */
+  symlinkTarget?: string
+  error?: string
+}
+
+/** The YAML diagnostics of a failed (or measured) point. */
+export interface Diagnostics {
+  op: string
+  args: Array<string | number>
+  /** What POSIX (or the check) wants: "0", an errno name, or the fields asked for ("1234,5678"). */
+  wanted: string
+  /** What the guest saw: "0", an errno name, the fields, or "timeout". */
+  found: string
+  /** The errno name when the call failed, else absent. */
+  errno?: string
+  stage: Stage
+  class?: FailureClass
+  /** What the host stored for the object, when a host bridge answered. */
+  host?: HostTruth
+  /** Measurements (coherence latency in ms, bench figures). */
+  latencyMs?: number
+  note?: string
+}

@@ -1,0 +1,89 @@
+// The results model: what a run found, per configuration and check. Written as results.json
+// (a versioned schema) and read back by `limafs report`, `gate`, `recommend` and `report merge`.
+// Logic-free: the schema that validates it lives in reports/results-schema.ts.
+import type { Diagnostics, FailureClass } from '../agent/diagnostics.ts'
+
+export const RESULTS_SCHEMA = 'limafs-results'
+export const RESULTS_VERSION = 1
+
+export type CheckStatus = 'ok' | 'fail' | 'todo' | 'skip' | 'crashed'
+
+export interface CheckResult {
+  /** Stable check id, e.g. "chown/after-remount/file". */
+  id: string
+  /** The suite the check belongs to (first segment of the id). */
+  suite: string
+  status: CheckStatus
+  /** For status fail (and todo that failed): loud or silent. */
+  class?: FailureClass
+  /** SKIP or TODO reason. */
+  reason?: string
+  /** The agent's YAML diagnostics, host truth included, as it wrote them. */
+  diagnostics?: Partial<Diagnostics> & Record<string, unknown>
+}
+
+/**
+ * completed: the agent ran to the end on this config.
+ * crashed: the guest died or ssh dropped while this config ran (its TAP is kept).
+ * infra-failed: the share never mounted, or the agent could not start; not a test failure.
+ */
+export type ConfigStatus = 'completed' | 'crashed' | 'infra-failed'
+
+export interface Counts {
+  ok: number
+  fail: number
+  todo: number
+  skip: number
+  crashed: number
+  /** Of fail: how many silent (call said OK, effect wrong or lost). */
+  silent: number
+  /** Of fail: how many loud. */
+  loud: number
+}
+
+export interface ConfigResult {
+  /** The matrix config name, e.g. "9p-mapped-xattr-mmap". */
+  name: string
+  /** The config as run (Lima vocabulary: mountType, writable, 9p settings). */
+  config: Record<string, unknown>
+  status: ConfigStatus
+  /** Why the config crashed or failed its infrastructure. */
+  error?: string
+  counts: Counts
+  checks: CheckResult[]
+  /** TAP file(s) the results were read from, relative to the results dir. */
+  tapFiles: string[]
+}
+
+export interface Phase {
+  name: string
+  seconds: number
+}
+
+export interface Environment {
+  hostOs?: string
+  backend?: string
+  qemuVersion?: string
+  qemuUid?: number
+  accelerator?: string
+  guestKernel?: string
+  guestNode?: string
+  limaVersion?: string
+  /** Effective mount options per config, from the guest's /proc/self/mountinfo. */
+  mountinfo?: Record<string, string>
+  [key: string]: unknown
+}
+
+export interface Results {
+  schema: typeof RESULTS_SCHEMA
+  version: typeof RESULTS_VERSION
+  startedAt: string
+  finishedAt: string
+  /** False when the run itself was cut short (Ctrl-C, a fatal infrastructure error). */
+  complete: boolean
+  /** The suites and configs that were asked for: two results are comparable when these match. */
+  matrix: { suites: string[]; configs: string[]; file?: string }
+  environment: Environment
+  configs: ConfigResult[]
+  phases: Phase[]
+}
