@@ -1,0 +1,123 @@
+// The check API. A check reads like a pjdfstest line, `expect WANTED OP ARGS`:
+//
+//   const f = await x.make('file')
+//   x.persists('1234,5678', 'lstat', f, 'uid,gid')   // what must hold from now on, at every stage
+//   await x.expect(0, 'lchown', f, 1234, 5678)       // the call itself
+//
+// WANTED is 0, an errno NAME, or the value/fields the op must return. One check = one stable id
+// = one TAP point; a check with `{stage}` in its id is one point per stage. The check never
+// knows which configuration it runs on: its verdict is what it observes.
+import type { Diagnostics, FailureClass, HostTruth, Stage } from './diagnostics.ts'
+
+export const OBJECT_KINDS = ['file', 'dir', 'symlink', 'fifo', 'hardlink'] as const
+export type ObjectKind = (typeof OBJECT_KINDS)[number]
+
+/** The stages a persisting effect is looked at, in order. */
+export const PERSIST_STAGES = ['call', 'at-once', 'after-drop-caches', 'after-remount', 'after-restart'] as const
+export type PersistStage = (typeof PERSIST_STAGES)[number]
+
+/** What a check needs from its environment; without it the check is a SKIP with the reason. */
+export type Need =
+  | 'root' // chown to other uids, drop_caches, remount
+  | 'user' // acting as the guest's ordinary user (forking as another uid needs root)
+  | 'host' // the host bridge (limafs run); by hand there is no host side to ask
+  | 'xattr' // python3 or getfattr/setfattr in the guest
+  | 'xattr-flags' // XATTR_CREATE/XATTR_REPLACE: python3
+  | 'acl' // setfacl/getfacl in the guest
+  | 'python3' // mmap and friends
+
+export type Arg = string | number
+export type Wanted = 0 | string
+
+export interface CheckSpec {
+  /** Stable id, "suite/aspect/object"; `{stage}` in it makes one point per stage. */
+  id: string
+  /** One line for `list`; may say {stage}. */
+  title: string
+  stages?: readonly PersistStage[]
+  needs?: readonly Need[]
+  run(x: CheckContext): Promise<void>
+}
+
+export interface SuiteSpec {
+  name: string
+  title: string
+  checks: CheckSpec[]
+}
+
+export function suite(name: string, title: string, checks: CheckSpec[]): SuiteSpec {
+  for (const c of checks) {
+    if (c.id.split('/')[0] !== name) throw new Error(`check ${c.id} does not start with its suite name ${name}/`)
+    if (c.id.includes('{stage}') !== !!c.stages) throw new Error(`check ${c.id}: {stage} in the id exactly when stages are given`)
+  }
+  return { name, title, checks }
+}
+
+/** The point ids a check can emit. */
+export function pointIds(check: CheckSpec): string[] {
+  return check.stages ? check.stages.map((s) => check.id.replace('{stage}', s)) : [check.id]
+}
+
+/** An observation that must keep holding: evaluated at each later stage. */
+export interface Persisted {
+  wanted: Wanted
+  op: string
+  args: Arg[]
+}
+
+/** What ends a point early: a failed expectation (or a failed setup step). */
+export class PointFailure extends Error {
+  constructor(readonly diagnostics: Diagnostics) {
+    super(`${diagnostics.op} ${diagnostics.args.join(' ')}: wanted ${diagnostics.wanted}, found ${diagnostics.found}`)
+  }
+}
+
+/** A check that decides it can't run here (a missing guest feature found at run time). */
+export class PointSkip extends Error {}
+
+/** The host side of a share, as the host bridge reports and changes it. */
+export interface HostSide {
+  /** Where the host keeps the object at this guest path; undefined when there is no bridge. */
+  look(path: string): Promise<HostTruth | undefined>
+  /** Asks the host to act on its side of the share (make a symlink, edit a file...). */
+  act(verb: string, path: string, args?: Record<string, unknown>): Promise<{ ok: boolean; error?: string; value?: unknown }>
+}
+
+export interface CheckContext {
+  /** Absolute path of a fresh name for this check, inside the scratch dir. */
+  path(name: string): string
+  /** Makes an object of a kind (setup: a failure ends the point at stage setup). */
+  make(kind: ObjectKind, name?: string): Promise<string>
+  /** Runs an op as setup: a failure ends the point at stage setup. */
+  setup(op: string, ...args: Arg[]): Promise<unknown>
+  /** Runs an op and returns its outcome without judging it. */
+  attempt(op: string, ...args: Arg[]): Promise<{ ok: boolean; value?: unknown; errno?: string }>
+  /** pjdfstest's `expect`: WANTED is 0, an errno name, or the value (fields for stat ops). */
+  expect(wanted: Wanted, op: string, ...args: Arg[]): Promise<unknown>
+  /** Registers what must keep holding at every later stage of this check. */
+  persists(wanted: Wanted, op: string, ...args: Arg[]): void
+  /** The same context, acting as the guest's ordinary user. */
+  asUser(): CheckContext
+  /** This check's dir for the ordinary user (writable by them). */
+  userPath(name: string): string
+  /** The guest's ordinary user. */
+  readonly user: { uid: number; gid: number }
+  /** The uid:gid checks chown to: neither root nor the ordinary user. */
+  readonly other: { uid: number; gid: number }
+  readonly host: HostSide
+  /** Attaches what the host stored for a guest path to this point's diagnostics. */
+  recordHost(path: string): Promise<HostTruth | undefined>
+  /** Ends the point as SKIP. */
+  skip(reason: string): never
+  /** Ends the point as failed with a judgment the check made itself (e.g. on host truth). */
+  fail(diagnostics: Diagnostics): never
+  /** A note kept in the diagnostics. */
+  note(text: string): void
+}
+
+/** Classes a failure: an errno the caller saw is loud; a call that said OK wrongly is silent. */
+export function classify(found: { ok: boolean }, callFailedLoud: boolean): FailureClass {
+  return !found.ok || callFailedLoud ? 'loud' : 'silent'
+}
+
+export type { Stage }

@@ -1,0 +1,126 @@
+// What Node has no API for: xattrs, fifos and device nodes. Python 3 (a long-lived helper
+// process, ~0.5 s to start under emulation, so started once) when the guest has it, else
+// getfattr/setfattr and mkfifo/mknod. Which one ran is reported in the TAP header.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { errnoFromMessage, normalizeErrno } from '../errno-names.ts'
+import type { OpResult } from './protocol.ts'
+
+const PYTHON_HELPER = String.raw`
+import sys, os, json, errno
+FLAGS = {'create': os.XATTR_CREATE, 'replace': os.XATTR_REPLACE}
+for line in sys.stdin:
+    req = json.loads(line)
+    op, a = req['op'], req['args']
+    try:
+        v = None
+        if op == 'getxattr': v = os.getxattr(a[0], a[1]).hex()
+        elif op == 'setxattr': os.setxattr(a[0], a[1], bytes.fromhex(a[2]), FLAGS.get(a[3], 0))
+        elif op == 'listxattr': v = sorted(os.listxattr(a[0]))
+        elif op == 'removexattr': os.removexattr(a[0], a[1])
+        elif op == 'mkfifo': os.mkfifo(a[0], a[1])
+        elif op == 'mknod': os.mknod(a[0], a[1] | (0o020000 if a[2] == 'c' else 0o060000), os.makedev(a[3], a[4]))
+        else: raise ValueError('unknown op ' + op)
+        res = {'ok': True, 'value': v}
+    except OSError as e:
+        res = {'ok': False, 'errno': errno.errorcode.get(e.errno, 'E%d' % e.errno), 'message': e.strerror or str(e)}
+    except Exception as e:
+        res = {'ok': False, 'errno': 'EHELPER', 'message': str(e)}
+    sys.stdout.write(json.dumps(res) + '\n')
+    sys.stdout.flush()
+`
+
+export type SpecialTool = 'python3' | 'tools' | 'none'
+
+class PythonHelper {
+  private proc: ChildProcessWithoutNullStreams
+  private waiting: Array<(r: OpResult) => void> = []
+
+  constructor() {
+    this.proc = spawn('python3', ['-c', PYTHON_HELPER], { stdio: ['pipe', 'pipe', 'pipe'] })
+    createInterface({ input: this.proc.stdout }).on('line', (line) => {
+      const r = JSON.parse(line) as OpResult
+      if (!r.ok) r.errno = normalizeErrno(r.errno)
+      this.waiting.shift()?.(r)
+    })
+    this.proc.on('exit', () => {
+      for (const w of this.waiting.splice(0)) w({ ok: false, errno: 'EHELPER', message: 'python3 helper exited' })
+    })
+  }
+
+  call(op: string, args: unknown[]): Promise<OpResult> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve)
+      this.proc.stdin.write(`${JSON.stringify({ op, args })}\n`)
+    })
+  }
+}
+
+function tool(cmd: string, args: string[]): { ok: true; stdout: string } | { ok: false; errno: string; message: string } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' })
+  if (r.error) return { ok: false, errno: 'EHELPER', message: `${cmd}: ${r.error.message}` }
+  if (r.status !== 0) return { ok: false, errno: errnoFromMessage(r.stderr), message: r.stderr.trim() }
+  return { ok: true, stdout: r.stdout }
+}
+
+/** xattr, fifo and device-node ops through whichever helper exists. */
+export class SpecialFiles {
+  private python?: PythonHelper
+
+  constructor(readonly tool: SpecialTool) {
+    // Started at once: python3 takes ~0.6 s to start under emulation; better while nothing waits.
+    if (tool === 'python3') this.python = new PythonHelper()
+  }
+
+  async call(op: string, args: unknown[]): Promise<OpResult> {
+    if (this.tool === 'python3') return (this.python ??= new PythonHelper()).call(op, args)
+    return this.viaTools(op, args)
+  }
+
+  private viaTools(op: string, a: unknown[]): OpResult {
+    const p = String(a[0])
+    switch (op) {
+      case 'mkfifo': {
+        const r = tool('mkfifo', ['-m', (a[1] as number).toString(8), p])
+        return r.ok ? { ok: true } : r
+      }
+      case 'mknod': {
+        const r = tool('mknod', ['-m', (a[1] as number).toString(8), p, String(a[2]), String(a[3]), String(a[4])])
+        return r.ok ? { ok: true } : r
+      }
+    }
+    if (this.tool === 'none') return { ok: false, errno: 'ENOTOOL', message: 'neither python3 nor getfattr/setfattr in the guest' }
+    switch (op) {
+      case 'getxattr': {
+        const r = tool('getfattr', ['--absolute-names', '-e', 'hex', '-n', String(a[1]), p])
+        if (!r.ok) return r
+        const value = /=0x([0-9a-f]*)/.exec(r.stdout)?.[1] ?? (r.stdout.includes('=') ? '' : undefined)
+        return value === undefined ? { ok: false, errno: 'ENODATA', message: r.stdout.trim() } : { ok: true, value }
+      }
+      case 'setxattr': {
+        if (a[3]) return { ok: false, errno: 'ENOTOOL', message: 'setfattr has no XATTR_CREATE/XATTR_REPLACE flags (install python3)' }
+        const value = String(a[2])
+        const r = tool('setfattr', ['-n', String(a[1]), ...(value ? ['-v', `0x${value}`] : []), p])
+        return r.ok ? { ok: true } : r
+      }
+      case 'listxattr': {
+        const r = tool('getfattr', ['--absolute-names', '-m', '-', p])
+        if (!r.ok) return r
+        const names = r.stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split('=')[0]!).sort()
+        return { ok: true, value: names }
+      }
+      case 'removexattr': {
+        const r = tool('setfattr', ['-x', String(a[1]), p])
+        return r.ok ? { ok: true } : r
+      }
+    }
+    return { ok: false, errno: 'EHELPER', message: `unknown op ${op}` }
+  }
+}
+
+/** POSIX ACLs through setfacl/getfacl (no Python API for them). */
+export function aclOp(op: 'setfacl' | 'getfacl', path: string, spec?: string): OpResult {
+  const r = op === 'setfacl' ? tool('setfacl', ['-m', spec ?? '', path]) : tool('getfacl', ['--omit-header', '--absolute-names', path])
+  if (!r.ok) return r
+  return { ok: true, value: op === 'getfacl' ? r.stdout.trim().split('\n').filter(Boolean).join(',') : undefined }
+}
