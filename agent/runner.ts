@@ -152,8 +152,9 @@ export async function runSuiteCalls(suite: SuiteSpec, target: MountTarget, run: 
       else if (err instanceof PointSkip) skipped = err.message
       else failure = { op: 'check', args: [], wanted: 'no exception', found: String(err), stage: 'call', class: 'loud', note: 'the check itself threw: a limafs bug' }
     }
+    const passed = () => (Object.keys(extras(ctx)).length ? { ok: true as const, diagnostics: extras(ctx) } : { ok: true as const })
     if (!check.stages) {
-      points.push(record(check.id, target.todos, skipped ? { skip: skipped } : failure ? { ok: false, diagnostics: failure, extra: extras(ctx) } : { ok: true }))
+      points.push(record(check.id, target.todos, skipped ? { skip: skipped } : failure ? { ok: false, diagnostics: failure, extra: extras(ctx) } : passed()))
       continue
     }
     const idFor = (stage: string) => check.id.replace('{stage}', stage)
@@ -162,7 +163,7 @@ export async function runSuiteCalls(suite: SuiteSpec, target: MountTarget, run: 
       points.push(...ids.map((id) => record(id, target.todos, { skip: skipped! })))
       continue
     }
-    if (wanted('call')) points.push(record(idFor('call'), target.todos, failure ? { ok: false, diagnostics: failure, extra: extras(ctx) } : { ok: true }))
+    if (wanted('call')) points.push(record(idFor('call'), target.todos, failure ? { ok: false, diagnostics: failure, extra: extras(ctx) } : passed()))
     const setupFailure = failure?.stage === 'setup' || !ctx.state.persisted.length ? failure : undefined
     if (wanted('at-once')) points.push(await judgeStage(check, 'at-once', ctx, setupFailure, target, run))
     staged.push({ suite: suite.name, check, persisted: ctx.state.persisted, callFailedLoud: ctx.state.callFailedLoud, ...(setupFailure ? { setupFailure } : {}) })
