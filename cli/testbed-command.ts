@@ -1,7 +1,7 @@
 // `limafs testbed up|status|exec|restart|remount|down`: the built-in Lima-faithful QEMU guest.
 import { join } from 'node:path'
 import { UsageError } from '../provision/errors.ts'
-import { defaultConfigs } from '../provision/matrix/default-configs.ts'
+import { loadDefaultMatrix } from '../provision/matrix/load-matrix.ts'
 import { shellJoin } from '../provision/shell-quote.ts'
 import {
   connect, DEFAULT_QEMU_UID, down, isRunning, readState, remount, restart, up, type TestbedState,
@@ -97,7 +97,7 @@ export async function testbedCommand(argv: string[], env: CliEnvironment): Promi
       await up({
         name, instanceDir, log, bootTimeoutMs,
         cacheDir: values['cache-dir'] ?? env.cacheDir,
-        configs: defaultConfigs(),
+        configs: loadDefaultMatrix().configs,
         accel: choiceOption(values.accel, '--accel', ['auto', 'kvm', 'tcg'] as const, 'auto'),
         cpus: intOption(values.cpus, '--cpus', 2, 1),
         memoryMiB: intOption(values.memory, '--memory', 1024, 256),

@@ -1,6 +1,8 @@
 // Lima's defaults for mounts, one place (pkg/limayaml/defaults.go, Lima v2.2).
 import type { CacheMode, ProtocolVersion, SecurityModel } from '../types.ts'
 
+/** Lima's default for mounts[].writable: a mount is read-only unless it says otherwise. */
+export const DEFAULT_WRITABLE = false
 /** Lima's default since 0.13: no ownership mapping, chown fails (it was mapped-xattr before). */
 export const DEFAULT_9P_SECURITY_MODEL: SecurityModel = 'none'
 export const DEFAULT_9P_PROTOCOL_VERSION: ProtocolVersion = '9p2000.L'

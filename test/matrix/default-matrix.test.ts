@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs'
+import t from 'tap'
+import { DEFAULT_SUITES } from '../../provision/matrix/fill-defaults.ts'
+import { DEFAULT_MATRIX_FILE, loadDefaultMatrix, parseMatrix } from '../../provision/matrix/load-matrix.ts'
+import { KNOWN_SUITES } from '../../provision/matrix/types.ts'
+
+t.test('the default matrix has 17 configs: 4 security models x 4 caches, then virtiofs', async (t) => {
+  const matrix = loadDefaultMatrix()
+  t.strictSame(matrix.configs.map((c) => c.name), [
+    '9p-none-none', '9p-none-loose', '9p-none-fscache', '9p-none-mmap',
+    '9p-mapped-xattr-none', '9p-mapped-xattr-loose', '9p-mapped-xattr-fscache', '9p-mapped-xattr-mmap',
+    '9p-mapped-file-none', '9p-mapped-file-loose', '9p-mapped-file-fscache', '9p-mapped-file-mmap',
+    '9p-passthrough-none', '9p-passthrough-loose', '9p-passthrough-fscache', '9p-passthrough-mmap',
+    'virtiofs',
+  ])
+})
+
+t.test('each default config has the settings its name says, writable, with Lima defaults for the rest', async (t) => {
+  for (const config of loadDefaultMatrix().configs) {
+    if (config.mountType === 'virtiofs') {
+      t.strictSame(config, { name: 'virtiofs', mountType: 'virtiofs', writable: true, virtiofs: { queueSize: 1024 } }, config.name)
+      continue
+    }
+    const [, securityModel, cache] = /^9p-(.+)-([a-z]+)$/.exec(config.name) ?? []
+    t.strictSame(config, {
+      name: config.name, mountType: '9p', writable: true,
+      ninep: { securityModel, cache, msize: '128KiB', protocolVersion: '9p2000.L' },
+    }, config.name)
+  }
+})
+
+t.test('the default matrix runs on the testbed with every suite but bench and expects nothing yet', async (t) => {
+  const matrix = loadDefaultMatrix()
+  t.equal(matrix.file, DEFAULT_MATRIX_FILE)
+  t.equal(matrix.backend, 'testbed')
+  t.strictSame(matrix.suites, ['chown', 'symlink', 'xattr', 'modes', 'coherence'])
+  t.strictSame(DEFAULT_SUITES, KNOWN_SUITES.filter((s) => s !== 'bench'))
+  t.strictSame(matrix.expect, [])
+})
+
+t.test('the example expect entry in the default matrix comments is itself valid', async (t) => {
+  const text = readFileSync(DEFAULT_MATRIX_FILE, 'utf8')
+  const example = /^#(\s+- \{ check: .*\})$/m.exec(text)?.[1]
+  t.ok(example, 'the file shows an example expect entry')
+  const uncommented = text.replace(/^expect: \[\]$/m, `expect:\n${example}`)
+  t.strictSame(parseMatrix(uncommented, 'example.yaml').expect, [
+    { check: 'symlink/host-made/readlink', config: '9p-mapped-*', reason: 'QEMU < 11 ELOOP' },
+  ])
+})
