@@ -1,7 +1,11 @@
 // limafs: the CLI entry. It dispatches subcommands and is the only place that maps errors to
 // exit codes: 0 pass, 1 failed checks or regressions, 2 incomplete run, 64 usage or config.
 import { InfraError, UsageError } from '../provision/errors.ts'
+import { ResultsFileError } from '../reports/results-schema.ts'
 import { readEnvironment } from './environment.ts'
+import { gateCommand } from './gate-command.ts'
+import { matrixCommand } from './matrix-command.ts'
+import { reportCommand } from './report-command.ts'
 import { testbedCommand } from './testbed-command.ts'
 
 export const USAGE = `Usage: limafs <command> [options]
@@ -12,6 +16,10 @@ cache coherence, for every mount configuration (9p security model x cache mode, 
 Commands:
   testbed up|status|exec|restart|remount|down
                    the built-in Lima-faithful QEMU guest (see: limafs testbed --help)
+  matrix print     show a matrix with Lima's defaults filled in (the built-in one without --matrix)
+  report OUT       write results.json, junit.xml and summary.md again from OUT's saved TAP
+  gate --baseline A --current B
+                   compare two runs' results.json: exit 1 on regressions, 2 when not comparable
 
 Run \`limafs <command> --help\` for a command's options.
 Exit codes: 0 ok, 1 failed checks or regressions, 2 the run could not complete, 64 usage error.`
@@ -28,13 +36,19 @@ async function main(argv: string[]): Promise<number> {
       return command === undefined ? 64 : 0
     case 'testbed':
       return testbedCommand(rest, env)
+    case 'matrix':
+      return matrixCommand(rest, env)
+    case 'report':
+      return reportCommand(rest, env)
+    case 'gate':
+      return gateCommand(rest, env)
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`)
   }
 }
 
 function report(err: unknown): number {
-  if (err instanceof UsageError) {
+  if (err instanceof UsageError || err instanceof ResultsFileError) {
     process.stderr.write(`limafs: ${err.message}\n`)
     return 64
   }

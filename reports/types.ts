@@ -20,6 +20,10 @@ export interface CheckResult {
   reason?: string
   /** The agent's YAML diagnostics, host truth included, as it wrote them. */
   diagnostics?: Partial<Diagnostics> & Record<string, unknown>
+  /** A TODO point that passed: the known deviation may be gone, time to drop its TODO entry. */
+  todoPassed?: boolean
+  /** The TAP ended inside this point's diagnostics (the config crashed): what is kept is partial. */
+  cutOff?: boolean
 }
 
 /**
@@ -86,4 +90,35 @@ export interface Results {
   environment: Environment
   configs: ConfigResult[]
   phases: Phase[]
+}
+
+export const RUN_SCHEMA = 'limafs-run'
+export const RUN_VERSION = 1
+
+/** One configuration as the orchestrator saw it run; its checks come from its TAP files. */
+export interface RunConfig {
+  name: string
+  config: Record<string, unknown>
+  status: ConfigStatus
+  /** Why the config crashed or failed its infrastructure. */
+  error?: string
+  /** TAP file(s) the agent wrote for this config, relative to the output dir (tap/<config>.tap). */
+  tapFiles: string[]
+}
+
+/**
+ * What the orchestrator knows apart from the TAP, saved as OUT/run.json (with RUN_SCHEMA and
+ * RUN_VERSION in front): `limafs report OUT` rebuilds results.json from it and OUT/tap/*.tap.
+ */
+export interface RunRecord {
+  startedAt: string
+  finishedAt: string
+  /** False when the run itself was cut short (Ctrl-C, a fatal infrastructure error). */
+  complete: boolean
+  matrix: Results['matrix']
+  environment: Environment
+  phases: Phase[]
+  /** Every check id the selected suites can emit: a crashed config's missing ones become 'crashed'. */
+  declaredChecks: string[]
+  configs: RunConfig[]
 }

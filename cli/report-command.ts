@@ -1,0 +1,113 @@
+// `limafs report OUT`: rebuild OUT/results.json, OUT/junit.xml and OUT/summary.md from
+// OUT/run.json and the agent's TAP in OUT/tap/. The I/O around reports/, which is pure.
+import { appendFile, readdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { buildResults } from '../reports/build-results.ts'
+import { addCounts, emptyCounts } from '../reports/counts.ts'
+import { junitXml } from '../reports/junit.ts'
+import { resultsJson } from '../reports/results-json.ts'
+import { parseRunRecord } from '../reports/results-schema.ts'
+import { summaryMarkdown } from '../reports/summary-markdown.ts'
+import type { Results, RunRecord } from '../reports/types.ts'
+import { UsageError } from '../provision/errors.ts'
+import { parse } from './args.ts'
+import type { CliEnvironment } from './environment.ts'
+import { errorCode, isDirectory, readInputFile } from './input-file.ts'
+
+export const REPORT_USAGE = `Usage: limafs report OUT
+
+Rebuild the reports of a run from what it saved in OUT: its run record (OUT/run.json) and the
+agent's TAP (OUT/tap/<config>.tap, as listed in run.json). Writes:
+  OUT/results.json   the results model (versioned; read by \`limafs gate\`)
+  OUT/junit.xml      one testsuite per config; TODO and SKIP as skipped, crashes as errors
+  OUT/summary.md     totals, config x suite matrix, silent failures, crashes, environment
+and appends summary.md to $GITHUB_STEP_SUMMARY when that is set.
+
+Options:
+  -h, --help         this help`
+
+export const RESULTS_FILE = 'results.json'
+export const RUN_FILE = 'run.json'
+export const TAP_DIR = 'tap'
+
+export interface WrittenReports {
+  results: Results
+  /** The files written, as paths under the output dir. */
+  files: string[]
+  /** TAP files in OUT/tap that run.json does not list: not part of the results. */
+  unlisted: string[]
+}
+
+/** Builds the results of a run and writes its reports into outDir (`limafs run` calls this too). */
+export async function writeReports(outDir: string, run: RunRecord, env: Pick<CliEnvironment, 'githubStepSummary'>): Promise<WrittenReports> {
+  const tap = await readTapFiles(outDir, run)
+  const results = buildResults(run, (file) => tap.get(file))
+  const summary = summaryMarkdown(results)
+  const outputs: Array<[string, string]> = [
+    [RESULTS_FILE, resultsJson(results)],
+    ['junit.xml', junitXml(results)],
+    ['summary.md', summary],
+  ]
+  const files: string[] = []
+  for (const [name, text] of outputs) {
+    const path = join(outDir, name)
+    await writeAtomically(path, text)
+    files.push(path)
+  }
+  if (env.githubStepSummary) await appendFile(env.githubStepSummary, summary)
+  return { results, files, unlisted: await unlistedTapFiles(outDir, run) }
+}
+
+export async function reportCommand(argv: string[], env: CliEnvironment): Promise<number> {
+  const { values, positionals } = parse(argv, {}, REPORT_USAGE)
+  if (values.help) {
+    process.stdout.write(`${REPORT_USAGE}\n`)
+    return 0
+  }
+  const outDir = positionals[0]
+  if (!outDir || positionals.length > 1) throw new UsageError(`report needs exactly one output directory\n\n${REPORT_USAGE}`)
+  if (!(await isDirectory(outDir))) throw new UsageError(`${outDir}: no such directory (expected the output dir of a limafs run)`)
+  const runFile = join(outDir, RUN_FILE)
+  const run = parseRunRecord(await readInputFile(runFile, 'the run record a limafs run writes into its output dir'), runFile)
+  const { results, files, unlisted } = await writeReports(outDir, run, env)
+  for (const file of unlisted) process.stderr.write(`limafs: ${join(outDir, TAP_DIR, file)} is not listed in ${runFile}; left out\n`)
+  const total = results.configs.reduce((sum, c) => addCounts(sum, c.counts), emptyCounts())
+  process.stdout.write(
+    `${results.configs.length} configs: ${total.ok} ok, ${total.fail} failed (${total.silent} silent), ${total.todo} todo, ${total.skip} skipped, ${total.crashed} crashed\n` +
+      files.map((f) => `wrote ${f}\n`).join('') +
+      (env.githubStepSummary ? `appended summary.md to ${env.githubStepSummary}\n` : ''),
+  )
+  return 0
+}
+
+/** The TAP text of every file run.json lists; a missing one is left out (a crashed config may have none). */
+async function readTapFiles(outDir: string, run: RunRecord): Promise<Map<string, string>> {
+  const texts = new Map<string, string>()
+  for (const file of new Set(run.configs.flatMap((c) => c.tapFiles))) {
+    try {
+      texts.set(file, await readFile(join(outDir, file), 'utf8'))
+    } catch (err) {
+      if (errorCode(err) !== 'ENOENT') throw new UsageError(`${join(outDir, file)}: cannot read it: ${(err as Error).message}`)
+    }
+  }
+  return texts
+}
+
+async function unlistedTapFiles(outDir: string, run: RunRecord): Promise<string[]> {
+  let names: string[]
+  try {
+    names = await readdir(join(outDir, TAP_DIR))
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return []
+    throw err
+  }
+  const listed = new Set(run.configs.flatMap((c) => c.tapFiles).map((f) => f.replace(/^\.\//, '')))
+  return names.filter((n) => n.endsWith('.tap') && !listed.has(`${TAP_DIR}/${n}`)).sort()
+}
+
+/** Readers (a CI upload, a watching gate) never see half a file. */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`
+  await writeFile(temp, text)
+  await rename(temp, path)
+}

@@ -1,0 +1,77 @@
+import t from 'tap'
+import { code, md, summaryMarkdown } from '../../reports/summary-markdown.ts'
+import type { Results } from '../../reports/types.ts'
+import { fixtureResults, matchGolden } from '../helpers/reports-fixtures.ts'
+
+/** The cells of a markdown table row, split at unescaped pipes. */
+const cells = (row: string) => row.replace(/^\| | \|$/g, '').split(/(?<!\\)\|/).map((c) => c.trim())
+
+/** The lines of a "## heading" section, up to the next heading or collapsed <details> block. */
+function section(markdown: string, heading: string): string[] {
+  const lines = markdown.split('\n')
+  const start = lines.findIndex((l) => l.startsWith(`## ${heading}`))
+  if (start < 0) return []
+  const end = lines.findIndex((l, i) => i > start && (l.startsWith('## ') || l.startsWith('<details>')))
+  return lines.slice(start, end < 0 ? undefined : end)
+}
+
+t.test('the fixture run gives the golden summary.md', async (t) => {
+  matchGolden(t, summaryMarkdown(fixtureResults()), 'summary.md')
+})
+
+t.test('the title line has the totals, the crashed and infra-failed configs counted', async (t) => {
+  const [title] = summaryMarkdown(fixtureResults()).split('\n')
+  t.equal(title, '# limafs: 4 configs (1 crashed, 1 infra-failed) · 9 ok · 2 loud · **3 silent** · 2 todo · 2 skip · 5 crashed')
+})
+
+t.test('the matrix has a row per config and a column per suite, status shown when not completed', async (t) => {
+  const rows = section(summaryMarkdown(fixtureResults()), 'Matrix').filter((l) => l.startsWith('|'))
+  t.same(cells(rows[0]!), ['config', 'chown', 'symlink', 'xattr', 'coherence'])
+  t.same(rows.slice(2).map(cells), [
+    ['9p-none-mmap', '1 ok · 1 loud · 1 skip', '1 todo', '–', '1 ok'],
+    ['9p-mapped-xattr-mmap', '3 ok · **1 silent**', '**1 silent** · 1 todo', '**1 silent**', '2 ok'],
+    ['9p-passthrough-loose **(crashed)**', '2 ok · 1 skip · 1 crashed', '1 loud · 1 crashed', '1 crashed', '2 crashed'],
+    ['virtiofs **(infra-failed)**', '—', '—', '—', '—'],
+  ])
+})
+
+t.test('each silent failure is named with its call, wanted vs found, and host truth; table cells stay intact', async (t) => {
+  const rows = section(summaryMarkdown(fixtureResults()), 'Silent failures').filter((l) => l.startsWith('|'))
+  t.equal(rows.length, 2 + 3)
+  for (const row of rows) t.equal(cells(row).length, 6, `six cells: ${row}`)
+  t.same(cells(rows[2]!), [
+    '9p-mapped-xattr-mmap', '`symlink/guest-made/lstat`', '`lstat guest-link type`', '`symlink`', '`file`',
+    'guest-link: file uid=501 gid=20 mode=0644 size=6 user.virtfs{uid=0 gid=0 mode=0120777}',
+  ])
+  t.same(cells(rows[3]!).slice(2), ['`getxattr "odd\\|name <&>" user.limafs`', '`v\\|al<ue>&"q"\\x01`', '`""`', 'odd\\|name \\<\\&\\>: file xattrs{user.limafs=76616c}'])
+})
+
+t.test('the crashed / infrastructure section names each config and why', async (t) => {
+  t.same(section(summaryMarkdown(fixtureResults()), 'Crashed / infrastructure').filter((l) => l.startsWith('- ')), [
+    '- **9p-passthrough-loose** crashed: ssh to the guest dropped during suite symlink (guest kernel panic) (5 checks not run)',
+    "- **virtiofs** infra-failed: mount -t virtiofs mount3 /mnt/limafs/virtiofs: unknown filesystem type 'virtiofs'",
+  ])
+})
+
+t.test('a clean run says so: no silent failures, nothing crashed', async (t) => {
+  const fixture = fixtureResults()
+  const clean: Results = { ...fixture, configs: [{ ...fixture.configs[0]!, checks: [], counts: { ok: 0, fail: 0, todo: 0, skip: 0, crashed: 0, silent: 0, loud: 0 } }] }
+  const markdown = summaryMarkdown(clean)
+  t.same(section(markdown, 'Silent failures'), ['## Silent failures (0)', '', 'None.', ''])
+  t.same(section(markdown, 'Crashed / infrastructure'), ['## Crashed / infrastructure', '', 'None.', ''])
+  t.notMatch(markdown, /Loud failures/)
+  t.notMatch(markdown, /did not complete/)
+})
+
+t.test('an incomplete run is flagged at the top', async (t) => {
+  t.match(summaryMarkdown({ ...fixtureResults(), complete: false }), /^# limafs: .*\n\n> \*\*The run did not complete\*\*/)
+})
+
+t.test('markdown escaping', async (t) => {
+  t.equal(md('a|b <script> *x* _y_ `z` [l](u) & #h\nnext'), 'a\\|b \\<script\\> \\*x\\* \\_y\\_ \\`z\\` \\[l\\](u) \\& \\#h next')
+  t.equal(code('a|b'), '`a\\|b`')
+  t.equal(code('has `tick`'), '`` has `tick` ``', 'a longer fence, padded where a backtick touches it')
+  t.equal(code('`edge'), '`` `edge ``')
+  t.equal(code(''), '` `')
+  t.equal(md('bell\x07'), 'bell\\\\x07', 'a control character is shown, and its backslash escaped')
+})
