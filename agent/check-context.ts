@@ -1,18 +1,18 @@
-// The CheckContext a check's run() gets: ops go to a worker with the check's time budget,
-// expectations compare errno names and values, failures end the point with diagnostics.
+// The CheckContext a check's run() gets (inside a worker): ops run with the check's time
+// budget, expectations compare errno names and values, failures end the point with diagnostics.
 import type { Diagnostics, HostTruth, Stage } from './diagnostics.ts'
 import {
   classify, PointFailure, PointSkip, type Arg, type CheckContext, type HostSide, type ObjectKind, type Persisted, type Wanted,
 } from './check-api.ts'
-import type { OpOutcome, Worker } from './worker-client.ts'
+import type { OpOutcome, OpRunner } from './op-runner.ts'
 
 /** Ops whose last argument names the fields to compare ("uid,gid"), pjdfstest style. */
 const FIELD_OPS = new Set(['lstat', 'stat'])
 
 export interface ContextDeps {
-  root: Worker
-  /** A worker running as the ordinary user, when the agent is root. */
-  userWorker?: Worker
+  ops: OpRunner
+  /** Ops as the ordinary user (a worker running as them), when the agent is root. */
+  userOps?: OpRunner
   user: { uid: number; gid: number }
   other: { uid: number; gid: number }
   host: HostSide
@@ -60,7 +60,7 @@ export class Context implements CheckContext {
   constructor(
     private readonly deps: ContextDeps,
     readonly state: CheckState = { persisted: [], notes: [], callFailedLoud: false },
-    private readonly worker: Worker = deps.root,
+    private readonly ops: OpRunner = deps.ops,
     readonly stage: Stage = 'call',
   ) {}
 
@@ -82,7 +82,7 @@ export class Context implements CheckContext {
   private async call(op: string, args: Arg[]): Promise<OpOutcome> {
     const left = this.deps.deadline - Date.now()
     if (left <= 0) return { ok: false, errno: 'TIMEOUT', message: 'the check ran out of time' }
-    return this.worker.call(op, args, Math.min(left, this.deps.opTimeoutMs))
+    return this.ops.call(op, args, Math.min(left, this.deps.opTimeoutMs))
   }
 
   path(name: string): string {
@@ -94,7 +94,7 @@ export class Context implements CheckContext {
   }
 
   async make(kind: ObjectKind, name: string = kind): Promise<string> {
-    const p = this.worker === this.deps.userWorker ? this.userPath(name) : this.path(name)
+    const p = this.ops === this.deps.userOps ? this.userPath(name) : this.path(name)
     switch (kind) {
       case 'file':
         await this.setup('create', p, 0o644)
@@ -160,8 +160,8 @@ export class Context implements CheckContext {
   }
 
   asUser(): CheckContext {
-    if (!this.deps.userWorker) this.skip('acting as the ordinary user needs the agent to run as root')
-    return new Context(this.deps, this.state, this.deps.userWorker, this.stage)
+    if (!this.deps.userOps) this.skip('acting as the ordinary user needs the agent to run as root')
+    return new Context(this.deps, this.state, this.deps.userOps, this.stage)
   }
 
   async recordHost(path: string): Promise<HostTruth | undefined> {
@@ -183,6 +183,6 @@ export class Context implements CheckContext {
 
   /** A context for looking at this check's persisted observations at a later stage. */
   atStage(stage: Stage, deadline: number): Context {
-    return new Context({ ...this.deps, deadline }, { ...this.state, notes: [], hostTruth: undefined }, this.deps.root, stage)
+    return new Context({ ...this.deps, deadline }, { ...this.state, notes: [], hostTruth: undefined }, this.deps.ops, stage)
   }
 }

@@ -1,7 +1,8 @@
-// Shell-style globs for check ids and config names: `*` any run of characters, `?` one.
-// Used for the matrix's known deviations (expect: check/config patterns).
+// Shell-style globs for check ids and config names (the matrix's `expect` entries): `*` matches
+// any run of characters (`/` included, so `symlink/*` is a whole suite), `?` exactly one
+// character, everything else itself. The whole text must match.
 
 export function globMatch(pattern: string, text: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`)
-  return re.test(text)
+  const body = Array.from(pattern, (c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.+()[\]{}|/-]/g, '\\$&'))).join('')
+  return new RegExp(`^${body}$`, 's').test(text)
 }

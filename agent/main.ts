@@ -7,17 +7,16 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { pointIds, type SuiteSpec } from './check-api.ts'
 import { guestTools, ordinaryUser, OTHER_OWNER } from './capabilities.ts'
-import { BridgeClient, NO_HOST } from './host-bridge.ts'
+import type { Diagnostics } from './diagnostics.ts'
+import { BridgeClient } from './host-bridge.ts'
 import { mountOf, parseMountinfo, type MountInfo } from './mountinfo.ts'
+import { failAll, PointBook, runStage, runSuites, SHARE_FS_TYPES, skipAll, writeMountTap, type AgentRun } from './mount-run.ts'
 import { SUITES } from './registry.ts'
-import {
-  SHARE_FS_TYPES, runAfterRestart, runLaterStages, runSuiteCalls, unmetNeed, writeMountTap,
-  type Capabilities, type MountTarget, type PointRecord, type RunContext, type StagedCheck, type Todo,
-} from './runner.ts'
 import { decodeState, encodeState, STATE_FILE } from './state-file.ts'
+import { pointRecord, unmetNeed, wantedIds, type Capabilities, type MountTarget, type RunSettings, type Todo } from './suite-run.ts'
 import { TapWriter } from './tap-writer.ts'
 import { AGENT_VERSION } from './version.ts'
-import { Worker } from './worker-client.ts'
+import { Worker, type RelayHandler } from './worker-client.ts'
 import { workerMain } from './worker/worker-main.ts'
 
 const DEFAULT_CHECK_TIMEOUT_S = 30
@@ -128,40 +127,128 @@ function mountsFor(paths: string[], allowAnyFs: boolean): Array<{ path: string; 
 
 interface Prepared {
   target?: MountTarget
-  /** Why the mount's suites are skipped (read-only) or could not run (scratch failed). */
+  /** Why the mount's suites are skipped (read-only). */
   skip?: string
+  /** The share refused a scratch dir: every check fails with this, at setup. */
+  refused?: Diagnostics
+  /** The agent could not look at the mount at all. */
   error?: string
 }
 
-async function prepare(path: string, mount: MountInfo, run: RunContext, opts: { clean: boolean; host: MountTarget['host']; todos: Todo[] }): Promise<Prepared> {
-  const { root, caps } = run
-  const probe = await root.call('mount-probe', [path], run.opTimeoutMs)
+async function prepare(path: string, mount: MountInfo, run: AgentRun, userWorker: Worker | undefined, opts: { clean: boolean; todos: Todo[] }): Promise<Prepared> {
+  const { root } = run
+  const { caps, opTimeoutMs } = run.settings
+  const probe = await root.call('mount-probe', [path], opTimeoutMs)
   if (!probe.ok) return { error: `cannot look at ${path}: ${probe.errno} ${probe.message}` }
-  const leftovers = await root.call('scratch-list', [path], run.opTimeoutMs)
+  const leftovers = await root.call('scratch-list', [path], opTimeoutMs)
   for (const name of leftovers.ok ? (leftovers.value as string[]) : []) {
     const dir = `${path}/${name}`
     if (opts.clean) {
-      const removed = await root.call('scratch-remove', [dir], run.opTimeoutMs * 3)
-      log(`${removed.ok ? 'removed' : `could not remove (${removed.ok ? '' : removed.errno})`} leftover ${dir}`)
+      const removed = await root.call('scratch-remove', [dir], opTimeoutMs * 3)
+      log(removed.ok ? `removed leftover ${dir}` : `could not remove leftover ${dir}: ${removed.errno}`)
     } else log(`leftover of an earlier run: ${dir} (a run --keep awaiting verify, or a crashed run; --clean removes it)`)
   }
   const { writable } = probe.value as { writable: boolean }
   if (mount.mountOptions.split(',').includes('ro') || !writable) return { skip: `read-only mount (${mount.mountOptions})` }
-  const made = await root.call('scratch-create', [path], run.opTimeoutMs)
-  if (!made.ok) return { error: `cannot make a scratch dir in ${path}: ${made.errno} ${made.message}` }
+  const made = await root.call('scratch-create', [path], opTimeoutMs)
+  if (!made.ok) {
+    return { refused: { op: 'scratch-create', args: [path], wanted: '0', found: made.errno, errno: made.errno, stage: 'setup', class: 'loud', note: `the share refused the agent's scratch dir: ${made.message}` } }
+  }
   const scratch = made.value as string
-  run.userWorker?.adopt(scratch)
   root.adopt(scratch)
+  userWorker?.adopt(scratch)
   const userDir = `${scratch}/user`
-  await root.call('mkdir', [userDir, 0o777], run.opTimeoutMs)
-  await root.call('chmod', [userDir, 0o777], run.opTimeoutMs)
-  if (caps.isRoot) await root.call('lchown', [userDir, caps.user.uid, caps.user.gid], run.opTimeoutMs)
-  return { target: { path, mount, scratch, userDir, host: opts.host, todos: opts.todos } }
+  await root.call('mkdir', [userDir, 0o777], opTimeoutMs)
+  await root.call('chmod', [userDir, 0o777], opTimeoutMs)
+  if (caps.isRoot) await root.call('lchown', [userDir, caps.user.uid, caps.user.gid], opTimeoutMs)
+  return { target: { path, mount, scratch, userDir, todos: opts.todos } }
 }
 
-/** All points a mount would have, as SKIP with one reason. */
-function skipAll(suites: SuiteSpec[], reason: string, stageFilter?: (id: string) => boolean): Map<string, PointRecord[]> {
-  return new Map(suites.map((s) => [s.name, s.checks.flatMap(pointIds).filter((id) => !stageFilter || stageFilter(id)).map((id) => ({ id, ok: true, directive: { skip: reason } }))]))
+const RESTART_SKIP = 'needs a VM restart: `limafs run` does one, or run --keep, restart the VM, then verify'
+
+/** `run` on one mount: suites, later stages, and the scratch dir kept (--keep) or removed. */
+async function runMount(
+  path: string, mount: MountInfo, suites: SuiteSpec[], run: AgentRun, userWorker: Worker | undefined,
+  opts: { clean: boolean; keep: boolean; todos: Todo[]; scratchDirs: string[] },
+): Promise<PointBook> {
+  const book = new PointBook()
+  const prepared = await prepare(path, mount, run, userWorker, opts)
+  if (prepared.skip) skipAll(suites, prepared.skip, book)
+  if (prepared.refused) failAll(suites, prepared.refused, opts.todos, book)
+  if (prepared.error) {
+    log(prepared.error)
+    book.incomplete = true
+    book.add('agent', { id: 'agent/mount', ok: false, diagnostics: { op: 'mount-probe', args: [path], wanted: 'a directory', found: prepared.error, stage: 'setup', class: 'loud' } })
+  }
+  const target = prepared.target
+  if (!target) return book
+  opts.scratchDirs.push(target.scratch)
+  const staged = await runSuites(suites, target, run, book)
+  await runStage('after-drop-caches', staged, target, run, book)
+  await runStage('after-remount', staged, target, run, book)
+  if (opts.keep) {
+    const saved = await run.root.call('write', [`${target.scratch}/${STATE_FILE}`, encodeState(path, target.scratch, staged)], run.settings.opTimeoutMs)
+    if (saved.ok) log(`kept ${target.scratch} for verify after a restart`)
+    else {
+      book.incomplete = true
+      log(`could not save ${STATE_FILE}: ${saved.errno}`)
+    }
+  } else {
+    for (const s of staged) {
+      const id = s.check.id.replace('{stage}', 'after-restart')
+      if (wantedIds(s.check, run.settings.grep).includes(id)) book.add(s.suite, { id, ok: true, directive: { skip: RESTART_SKIP } })
+    }
+    const removed = await run.root.call('scratch-remove', [target.scratch], run.settings.opTimeoutMs * 3)
+    if (!removed.ok) log(`could not remove ${target.scratch}: ${removed.errno} ${removed.message}`)
+  }
+  return book
+}
+
+/** `verify` on one mount: finds what a `run --keep` left, judges the after-restart stage. */
+async function verifyMount(path: string, mount: MountInfo, run: AgentRun, userWorker: Worker | undefined, opts: { keep: boolean; todos: Todo[] }): Promise<PointBook> {
+  const book = new PointBook()
+  const problem = (found: string) => {
+    book.incomplete = true
+    book.add('agent', { id: 'agent/verify-state', ok: false, diagnostics: { op: 'read', args: [path], wanted: 'a kept scratch dir', found, stage: 'after-restart', class: 'loud' } })
+    return book
+  }
+  const listed = await run.root.call('scratch-list', [path], run.settings.opTimeoutMs)
+  if (!listed.ok) return problem(`${listed.errno} ${listed.message}`)
+  for (const name of listed.value as string[]) {
+    const scratch = `${path}/${name}`
+    run.root.adopt(scratch)
+    userWorker?.adopt(scratch)
+    const text = await run.root.call('read', [`${scratch}/${STATE_FILE}`], run.settings.opTimeoutMs)
+    if (!text.ok) continue
+    const staged = decodeState(text.value as string, scratch)
+    if (typeof staged === 'string') {
+      log(`${scratch}/${STATE_FILE}: ${staged}`)
+      continue
+    }
+    const target: MountTarget = { path, mount, scratch, userDir: `${scratch}/user`, todos: opts.todos }
+    const skip = unmetNeed(['root'], run.settings.caps)
+    if (skip) for (const s of staged) book.add(s.suite, pointRecord(s.check.id.replace('{stage}', 'after-restart'), opts.todos, { skip }))
+    else await runStage('after-restart', staged, target, run, book)
+    if (!opts.keep) {
+      const removed = await run.root.call('scratch-remove', [scratch], run.settings.opTimeoutMs * 3)
+      if (!removed.ok) log(`could not remove ${scratch}: ${removed.errno}`)
+    }
+    return book
+  }
+  return problem(`no .limafs-* dir with a ${STATE_FILE} in ${path}: run \`run --keep\` before the restart`)
+}
+
+function countOf(book: PointBook) {
+  const c = { pass: 0, fail: 0, todo: 0, skip: 0 }
+  for (const list of book.bySuite.values()) {
+    for (const p of list) {
+      if (p.directive && 'skip' in p.directive) c.skip++
+      else if (p.directive && 'todo' in p.directive) c.todo++
+      else if (p.ok) c.pass++
+      else c.fail++
+    }
+  }
+  return c
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -189,7 +276,13 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'list') return list(suites, !!v.json)
   if (command !== 'run' && command !== 'verify') throw new Usage(`unknown command ${JSON.stringify(command)}`)
   if (!v.mount?.length) throw new Usage(`${command} needs at least one --mount PATH`)
-  const grep = v.grep ? new RegExp(v.grep) : undefined
+  if (v.grep) {
+    try {
+      new RegExp(v.grep)
+    } catch (err) {
+      throw new Usage(`--grep: ${(err as Error).message}`)
+    }
+  }
   const todos = readTodos(v['todo-file'])
   const timeout = Number(v.timeout ?? DEFAULT_CHECK_TIMEOUT_S)
   if (!(timeout > 0)) throw new Usage(`--timeout: expected seconds > 0, got ${v.timeout}`)
@@ -197,19 +290,21 @@ async function main(argv: string[]): Promise<number> {
   const mounts = mountsFor(v.mount, !!v['allow-any-fs'])
 
   const isRoot = process.getuid?.() === 0
-  const tools = guestTools()
   const caps: Capabilities = {
-    isRoot, user: ordinaryUser(v.user, process.env), other: OTHER_OWNER, ...tools, bridge: !!v.bridge, remount: !v['no-remount'],
+    isRoot, user: ordinaryUser(v.user, process.env), other: OTHER_OWNER, ...guestTools(), bridge: !!v.bridge, remount: !v['no-remount'],
   }
-  const mountPaths = mounts.map((m) => m.path)
-  const script = process.argv[1]!
-  const workerOptions = { script, mountPaths, xattrTool: caps.xattr }
-  const root = new Worker({ ...workerOptions, label: 'root' })
+  const settings: RunSettings = { caps, checkTimeoutMs: timeout * 1000, opTimeoutMs: Math.min(DEFAULT_OP_TIMEOUT_S, timeout) * 1000, ...(v.grep ? { grep: v.grep } : {}) }
+  const workerOptions = { script: process.argv[1]!, mountPaths: mounts.map((m) => m.path), xattrTool: caps.xattr }
   const userWorker = isRoot ? new Worker({ ...workerOptions, uid: caps.user.uid, gid: caps.user.gid, label: 'user' }) : undefined
+  const bridge = v.bridge ? new BridgeClient(process.stdin, (line) => process.stderr.write(line)) : undefined
+  const relay: RelayHandler = async (r) => {
+    if (r.relay === 'user-op') return userWorker ? userWorker.call(r.op, r.args, r.timeoutMs) : { ok: false, errno: 'ENOUSER', message: 'no ordinary-user worker' }
+    return bridge ? bridge.request(r.verb, r.mount, r.path, r.args) : { ok: false, error: 'no host bridge' }
+  }
+  const root = new Worker({ ...workerOptions, label: 'root' }, relay)
   root.warm()
   userWorker?.warm()
-  const run: RunContext = { root, ...(userWorker ? { userWorker } : {}), caps, checkTimeoutMs: timeout * 1000, opTimeoutMs: Math.min(DEFAULT_OP_TIMEOUT_S, timeout) * 1000, ...(grep ? { grep } : {}), log }
-  const bridge = v.bridge ? new BridgeClient(process.stdin, (line) => process.stderr.write(line)) : undefined
+  const run: AgentRun = { root, hasUser: !!userWorker, settings, log }
 
   const scratchDirs: string[] = []
   const interrupted = async (signal: string) => {
@@ -230,102 +325,24 @@ async function main(argv: string[]): Promise<number> {
   if (!isRoot) log('not running as root: checks that need root (chown to other uids, drop_caches, remount) are skipped')
   let incomplete = false
   let failed = 0
-  const suiteNames = suites.map((s) => s.name)
+  const suiteOrder = [...suites.map((s) => s.name), 'agent']
   for (const { path, mount } of mounts) {
     const started = Date.now()
     log(`start ${path} (${mount.fsType} ${mount.source} ${mount.superOptions})`)
-    const host = bridge ? bridge.sideFor(mount.mountPoint) : NO_HOST
     const mountTodos = todos.get(path) ?? todos.get(mount.mountPoint) ?? []
-    let points: Map<string, PointRecord[]>
-    if (command === 'run') {
-      const prepared = await prepare(path, mount, run, { clean: !!v.clean, host, todos: mountTodos })
-      if (!prepared.target) {
-        if (prepared.error) {
-          incomplete = true
-          log(prepared.error)
-        }
-        points = prepared.skip ? skipAll(suites, prepared.skip) : new Map([['agent', [{ id: 'agent/scratch', ok: false, diagnostics: { op: 'scratch-create', args: [path], wanted: '0', found: prepared.error ?? '', stage: 'setup', class: 'loud' } }]]])
-      } else {
-        const target = prepared.target
-        scratchDirs.push(target.scratch)
-        points = new Map()
-        const staged: StagedCheck[] = []
-        for (const s of suites) {
-          const r = await runSuiteCalls(s, target, run)
-          points.set(s.name, r.points)
-          staged.push(...r.staged)
-        }
-        for (const [name, later] of await runLaterStages(staged, target, run)) points.set(name, [...(points.get(name) ?? []), ...later])
-        const restartIds = staged.filter((s) => s.check.stages?.includes('after-restart')).map((s) => ({ suite: s.suite, id: s.check.id.replace('{stage}', 'after-restart') })).filter((r) => !grep || grep.test(r.id))
-        if (v.keep) {
-          const saved = await root.call('write', [`${target.scratch}/${STATE_FILE}`, encodeState(path, target.scratch, staged)], run.opTimeoutMs)
-          if (!saved.ok) {
-            incomplete = true
-            log(`could not save ${STATE_FILE}: ${saved.errno}`)
-          } else log(`kept ${target.scratch} for verify after a restart`)
-        } else {
-          for (const r of restartIds) points.get(r.suite)!.push({ id: r.id, ok: true, directive: { skip: 'needs a VM restart: `limafs run` does one, or run --keep, restart the VM, then verify' } })
-          const removed = await root.call('scratch-remove', [target.scratch], run.opTimeoutMs * 3)
-          if (!removed.ok) log(`could not remove ${target.scratch}: ${removed.errno} ${removed.message}`)
-        }
-      }
-    } else {
-      points = await verifyMount(path, mount, run, { host, todos: mountTodos, keep: !!v.keep })
-      if (points.has('agent')) incomplete = true
-    }
-    const counts = await emit(tap, path, [...suiteNames, 'agent'], points)
-    failed += counts.fail
-    log(`done ${path}: ${counts.pass} ok, ${counts.fail} not ok, ${counts.todo} todo, ${counts.skip} skip (${((Date.now() - started) / 1000).toFixed(1)} s)`)
+    const book = command === 'run'
+      ? await runMount(path, mount, suites, run, userWorker, { clean: !!v.clean, keep: !!v.keep, todos: mountTodos, scratchDirs })
+      : await verifyMount(path, mount, run, userWorker, { keep: !!v.keep, todos: mountTodos })
+    incomplete ||= book.incomplete
+    await writeMountTap(tap, path, suiteOrder, book)
+    const c = countOf(book)
+    failed += c.fail
+    log(`done ${path}: ${c.pass} ok, ${c.fail} not ok, ${c.todo} todo, ${c.skip} skip (${((Date.now() - started) / 1000).toFixed(1)} s)`)
   }
   tap.plan()
   root.kill()
   userWorker?.kill()
   return incomplete ? 2 : failed ? 1 : 0
-}
-
-async function emit(tap: TapWriter, path: string, suiteNames: string[], points: Map<string, PointRecord[]>) {
-  const counts = { pass: 0, fail: 0, todo: 0, skip: 0 }
-  for (const list of points.values()) {
-    for (const p of list) {
-      if (p.directive && 'skip' in p.directive) counts.skip++
-      else if (p.directive && 'todo' in p.directive) counts.todo++
-      else if (p.ok) counts.pass++
-      else counts.fail++
-    }
-  }
-  await writeMountTap(tap, path, suiteNames, points)
-  return counts
-}
-
-async function verifyMount(path: string, mount: MountInfo, run: RunContext, opts: { host: MountTarget['host']; todos: Todo[]; keep: boolean }): Promise<Map<string, PointRecord[]>> {
-  const problem = (found: string) => new Map([['agent', [{ id: 'agent/verify-state', ok: false, diagnostics: { op: 'read', args: [path], wanted: 'a kept scratch dir', found, stage: 'after-restart', class: 'loud' } }]]])
-  const listed = await run.root.call('scratch-list', [path], run.opTimeoutMs)
-  if (!listed.ok) return problem(`${listed.errno} ${listed.message}`)
-  for (const name of listed.value as string[]) {
-    const scratch = `${path}/${name}`
-    run.root.adopt(scratch)
-    run.userWorker?.adopt(scratch)
-    const text = await run.root.call('read', [`${scratch}/${STATE_FILE}`], run.opTimeoutMs)
-    if (!text.ok) continue
-    const staged = decodeState(text.value as string, scratch)
-    if (typeof staged === 'string') {
-      log(`${scratch}/${STATE_FILE}: ${staged}`)
-      continue
-    }
-    const target: MountTarget = { path, mount, scratch, userDir: `${scratch}/user`, host: opts.host, todos: opts.todos }
-    const skip = unmetNeed(['root'], run.caps)
-    let points: Map<string, PointRecord[]>
-    if (skip) {
-      points = new Map()
-      for (const s of staged) points.set(s.suite, [...(points.get(s.suite) ?? []), { id: s.check.id.replace('{stage}', 'after-restart'), ok: true, directive: { skip } }])
-    } else points = await runAfterRestart(staged, target, run)
-    if (!opts.keep) {
-      const removed = await run.root.call('scratch-remove', [scratch], run.opTimeoutMs * 3)
-      if (!removed.ok) log(`could not remove ${scratch}: ${removed.errno}`)
-    }
-    return points
-  }
-  return problem(`no .limafs-* dir with a ${STATE_FILE} in ${path}: run \`run --keep\` before the restart`)
 }
 
 main(process.argv.slice(2)).then(

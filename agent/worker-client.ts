@@ -1,10 +1,11 @@
-// The agent's side of a worker: send an op, wait for the answer or give up after a timeout.
-// A hung call (a stuck 9p request) costs one worker, killed with its process group; the next
-// op gets a fresh one, so the run goes on.
+// The agent's side of a worker process. Ops and jobs go out over IPC; a job reports each check
+// as it starts, and a check that overruns its time is abandoned: the worker (and its process
+// group: python3 helper, tools) is killed, the caller learns which check hung, and the next
+// call gets a fresh worker. A stuck 9p request costs one check, not the run.
 import { fork, type ChildProcess } from 'node:child_process'
-import type { OpReply, OpResult, WorkerInit } from './worker/protocol.ts'
-
-export type OpOutcome = OpResult | { ok: false; errno: 'TIMEOUT'; message: string }
+import type { OpOutcome } from './op-runner.ts'
+import type { RunEvent } from './suite-run.ts'
+import type { FromWorker, JobRequest, RelayAsk, ToWorker, WorkerInit } from './worker/protocol.ts'
 
 export interface WorkerOptions {
   /** The bundle (or entry script) to fork with the hidden `__worker` command. */
@@ -17,14 +18,30 @@ export interface WorkerOptions {
   label: string
 }
 
+/** Answers a worker's relay request (an op as the ordinary user, a host-bridge request). */
+export type RelayHandler = (request: RelayAsk) => Promise<unknown>
+
+export type JobOutcome =
+  | { done: true; error?: string }
+  | { done: false; hung: { suite: string; id: string; index: number }; message: string }
+
+type Waiter = { resolve: (m: FromWorker) => void; onEvent?: (e: RunEvent) => void }
+
 export class Worker {
   private child?: ChildProcess
   private nextId = 1
-  private pending = new Map<number, (r: OpOutcome) => void>()
-  /** Scratch dirs this worker must know again after a restart. */
+  private waiting = new Map<number, Waiter>()
+  /** Scratch dirs a replacement worker must know again. */
   private adopted: string[] = []
 
-  constructor(private readonly options: WorkerOptions) {}
+  constructor(
+    private readonly options: WorkerOptions,
+    private readonly relay: RelayHandler = async () => ({ ok: false, error: 'no relay' }),
+  ) {}
+
+  private post(message: ToWorker): void {
+    this.child?.send(message)
+  }
 
   private start(): ChildProcess {
     const child = fork(this.options.script, ['__worker'], {
@@ -32,53 +49,97 @@ export class Worker {
       detached: true, // its own process group, so a kill takes its helpers too
       ...(this.options.uid !== undefined ? { uid: this.options.uid, gid: this.options.gid ?? this.options.uid } : {}),
     })
-    child.on('message', (reply: OpReply) => {
-      const resolve = this.pending.get(reply.id)
-      this.pending.delete(reply.id)
-      resolve?.(reply.result)
+    child.on('message', (m: FromWorker) => {
+      if (m.kind === 'relay') {
+        void this.relay(m).then((result) => child.connected && child.send({ kind: 'relay-reply', id: m.id, result } satisfies ToWorker))
+        return
+      }
+      const key = m.kind === 'op-result' ? m.id : m.job
+      const waiter = this.waiting.get(key)
+      if (m.kind === 'event') waiter?.onEvent?.(m.event)
+      else if (waiter) {
+        this.waiting.delete(key)
+        waiter.resolve(m)
+      }
     })
     child.on('exit', (code, signal) => {
       if (this.child === child) this.child = undefined
-      for (const [id, resolve] of this.pending) {
-        this.pending.delete(id)
-        resolve({ ok: false, errno: 'EWORKER', message: `${this.options.label} worker exited (${signal ?? code})` })
+      for (const [key, waiter] of this.waiting) {
+        this.waiting.delete(key)
+        waiter.resolve({ kind: 'job-done', job: key, error: `${this.options.label} worker exited (${signal ?? code})` })
       }
     })
     child.on('error', () => {})
-    child.send({ init: true, mountPaths: this.options.mountPaths, xattrTool: this.options.xattrTool } satisfies WorkerInit)
-    for (const dir of this.adopted) child.send({ id: 0, op: 'scratch-adopt', args: [dir] })
+    this.child = child
+    this.post({ kind: 'init', mountPaths: this.options.mountPaths, xattrTool: this.options.xattrTool })
+    for (const dir of this.adopted) this.post({ kind: 'op', id: 0, op: 'scratch-adopt', args: [dir] })
     return child
   }
 
-  /** Starts the process now (node takes ~1 s to start under emulation: overlap the workers' starts). */
+  /** Starts the process now: node takes ~1 s to start under emulation, so overlap the starts. */
   warm(): void {
-    this.child ??= this.start()
+    if (!this.child) this.start()
   }
 
-  /** Remembers a scratch dir so a replacement worker may act in it too. */
+  /** Remembers a scratch dir so this worker (and any replacement) may act in it. */
   adopt(dir: string): void {
     this.adopted.push(dir)
-    this.child?.send({ id: 0, op: 'scratch-adopt', args: [dir] })
+    this.post({ kind: 'op', id: 0, op: 'scratch-adopt', args: [dir] })
   }
 
   call(op: string, args: unknown[], timeoutMs: number): Promise<OpOutcome> {
-    const child = (this.child ??= this.start())
+    this.warm()
     const id = this.nextId++
     return new Promise<OpOutcome>((resolve) => {
       const timer = setTimeout(() => {
-        this.pending.delete(id)
+        this.waiting.delete(id)
         this.kill()
         resolve({ ok: false, errno: 'TIMEOUT', message: `${op} did not return within ${timeoutMs} ms` })
       }, timeoutMs)
-      this.pending.set(id, (r) => {
-        clearTimeout(timer)
-        resolve(r)
+      this.waiting.set(id, {
+        resolve: (m) => {
+          clearTimeout(timer)
+          resolve(m.kind === 'op-result' ? m.result : { ok: false, errno: 'EWORKER', message: m.kind === 'job-done' ? (m.error ?? 'worker gone') : 'unexpected answer' })
+        },
       })
-      child.send({ id, op, args })
+      this.post({ kind: 'op', id, op, args })
     })
   }
 
-  /** Kills the worker and its helpers (its process group); pending calls fail. */
+  /** Runs a job; each check gets checkTimeoutMs from its start, else the worker is killed. */
+  runJob(job: Omit<JobRequest, 'id' | 'kind'>, checkTimeoutMs: number, onEvent: (e: RunEvent) => void): Promise<JobOutcome> {
+    this.warm()
+    const id = this.nextId++
+    return new Promise<JobOutcome>((resolve) => {
+      let current: { suite: string; id: string; index: number } | undefined
+      let timer: NodeJS.Timeout | undefined
+      const arm = () => {
+        clearTimeout(timer)
+        timer = setTimeout(() => {
+          this.waiting.delete(id)
+          this.kill()
+          resolve(current ? { done: false, hung: current, message: `did not finish within ${checkTimeoutMs} ms` } : { done: true, error: `the worker did not start the job within ${checkTimeoutMs} ms` })
+        }, checkTimeoutMs)
+      }
+      arm()
+      this.waiting.set(id, {
+        onEvent: (e) => {
+          if (e.type === 'check-start') {
+            current = { suite: e.suite, id: e.id, index: e.index }
+            arm()
+          }
+          onEvent(e)
+        },
+        resolve: (m) => {
+          clearTimeout(timer)
+          resolve({ done: true, ...(m.kind === 'job-done' && m.error ? { error: m.error } : {}) })
+        },
+      })
+      this.post({ kind: 'job', id, ...job } as JobRequest)
+    })
+  }
+
+  /** Kills the worker and its helpers (its process group); what was waiting fails. */
   kill(): void {
     const child = this.child
     if (!child?.pid) return
@@ -88,7 +149,7 @@ export class Worker {
     } catch {
       child.kill('SIGKILL')
     }
-    child.disconnect?.()
+    if (child.connected) child.disconnect()
     child.unref()
   }
 }

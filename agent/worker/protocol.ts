@@ -1,29 +1,54 @@
 // Messages between the agent and its worker processes (child_process IPC). The agent itself
 // never touches the share: every file system call runs in a worker it can abandon and kill.
-
-export interface OpRequest {
-  id: number
-  op: string
-  args: unknown[]
-}
+import type { MountTarget, RunEvent, RunSettings, StagedCheck } from '../suite-run.ts'
+import type { Stage } from '../diagnostics.ts'
 
 export type OpResult =
   | { ok: true; value?: unknown }
   | { ok: false; errno: string; message: string }
 
-export interface OpReply {
-  id: number
-  result: OpResult
-}
-
 /** Sent once after fork: where the worker may act, and which helpers the guest has. */
 export interface WorkerInit {
-  init: true
+  kind: 'init'
   /** Mount paths whose direct `.limafs-*` children the worker may create, list and remove. */
   mountPaths: string[]
   /** How xattrs, fifos and device nodes are made: python3 (started at once), the tools, or none. */
   xattrTool: 'python3' | 'tools' | 'none'
 }
+
+/** One op (the agent's own housekeeping, or an op relayed as the ordinary user). */
+export interface OpRequest {
+  kind: 'op'
+  id: number
+  op: string
+  args: unknown[]
+}
+
+/** Run checks: a suite's calls, or one later stage of staged checks. Events stream back. */
+export type JobRequest = { kind: 'job'; id: number; target: MountTarget; settings: RunSettings; startAt: number; hasUser: boolean } & (
+  | { job: 'suite'; suite: string }
+  | { job: 'stage'; stage: Stage; staged: StagedCheck[] }
+)
+
+/** The answer to a worker's relay request (user op, host bridge). */
+export interface RelayReply {
+  kind: 'relay-reply'
+  id: number
+  result: unknown
+}
+
+export type ToWorker = WorkerInit | OpRequest | JobRequest | RelayReply
+
+/** What a worker asks the agent to do for it: an op as the ordinary user, or the host bridge. */
+export type RelayAsk =
+  | { relay: 'user-op'; op: string; args: unknown[]; timeoutMs: number }
+  | { relay: 'host'; verb: string; mount: string; path: string; args?: Record<string, unknown> }
+
+export type FromWorker =
+  | { kind: 'op-result'; id: number; result: OpResult }
+  | { kind: 'event'; job: number; event: RunEvent }
+  | { kind: 'job-done'; job: number; error?: string }
+  | ({ kind: 'relay'; id: number } & RelayAsk)
 
 /** The stat fields the agent compares. mode is the permission bits as 4 octal digits ("0644"). */
 export interface StatFields {

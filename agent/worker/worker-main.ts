@@ -1,22 +1,101 @@
-// A worker process: receives ops over IPC, runs them one at a time, answers. Forked by the
-// agent as root or as the guest's ordinary user; killed and replaced when an op hangs.
+// A worker process: runs ops and whole suites of checks against the share, one job at a
+// time, and reports as it goes. Forked by the agent as root or as the guest's ordinary user;
+// killed and replaced when a call hangs. Ops as the other user and host-bridge requests are
+// relayed through the agent.
+import type { HostSide } from '../check-api.ts'
+import type { HostTruth } from '../diagnostics.ts'
+import type { OpOutcome, OpRunner } from '../op-runner.ts'
+import { SUITES } from '../registry.ts'
+import { runStage, runSuiteCalls, type Runners } from '../suite-run.ts'
 import { PathGuard } from './path-guard.ts'
 import { runOp, type OpEnv } from './ops.ts'
-import type { OpReply, OpRequest, WorkerInit } from './protocol.ts'
+import type { FromWorker, JobRequest, RelayAsk, ToWorker } from './protocol.ts'
 import { SpecialFiles } from './special-files.ts'
+
+const send = (m: FromWorker) => process.send?.(m)
+
+/** Requests to the agent, answered by relay-reply messages. */
+class Relay {
+  private nextId = 1
+  private pending = new Map<number, (result: unknown) => void>()
+
+  ask(message: RelayAsk): Promise<unknown> {
+    const id = this.nextId++
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve)
+      send({ kind: 'relay', id, ...message })
+    })
+  }
+
+  answer(id: number, result: unknown): void {
+    this.pending.get(id)?.(result)
+    this.pending.delete(id)
+  }
+}
+
+function runnersFor(env: OpEnv, relay: Relay, job: JobRequest): Runners {
+  const ops: OpRunner = { call: (op, args) => runOp(env, op, args) }
+  const userOps: OpRunner = { call: async (op, args, timeoutMs) => (await relay.ask({ relay: 'user-op', op, args, timeoutMs })) as OpOutcome }
+  const mount = job.target.mount.mountPoint
+  const rel = (p: string) => (p.startsWith(`${mount}/`) ? p.slice(mount.length + 1) : p)
+  const host: HostSide = {
+    look: async (path) => {
+      if (!job.settings.caps.bridge) return undefined
+      const r = (await relay.ask({ relay: 'host', verb: 'look', mount, path: rel(path) })) as { ok: boolean; value?: HostTruth; error?: string }
+      return r.ok ? r.value : { path: rel(path), exists: false, error: r.error ?? 'no answer' }
+    },
+    act: async (verb, path, args) => {
+      if (!job.settings.caps.bridge) return { ok: false, error: 'no host bridge' }
+      return (await relay.ask({ relay: 'host', verb, mount, path: rel(path), ...(args ? { args } : {}) })) as { ok: boolean; error?: string; value?: unknown }
+    },
+  }
+  return { ops, ...(job.hasUser ? { userOps } : {}), host }
+}
+
+async function runJob(env: OpEnv, relay: Relay, job: JobRequest): Promise<void> {
+  const emit = (event: Parameters<Parameters<typeof runSuiteCalls>[5]>[0]) => send({ kind: 'event', job: job.id, event })
+  const runners = runnersFor(env, relay, job)
+  // The job's scratch dir becomes a place this worker may act in (if it is one).
+  env.guard.addRoot(env.guard.assertScratchDir(job.target.scratch))
+  if (job.job === 'suite') {
+    const suite = SUITES.find((s) => s.name === job.suite)
+    if (!suite) throw new Error(`unknown suite ${job.suite}`)
+    await runSuiteCalls(suite, job.target, job.settings, runners, job.startAt, emit)
+  } else {
+    await runStage(job.staged, job.stage, job.target, job.settings, runners, job.startAt, emit)
+  }
+}
 
 export function workerMain(): void {
   let env: OpEnv | undefined
+  const relay = new Relay()
+  // Jobs and ops run one at a time, in order; relay replies are handled at once.
   let queue = Promise.resolve()
-  process.on('message', (message: WorkerInit | OpRequest) => {
-    if ('init' in message) {
-      env = { guard: new PathGuard(message.mountPaths), special: new SpecialFiles(message.xattrTool) }
-      return
+  process.on('message', (message: ToWorker) => {
+    switch (message.kind) {
+      case 'init':
+        env = { guard: new PathGuard(message.mountPaths), special: new SpecialFiles(message.xattrTool) }
+        return
+      case 'relay-reply':
+        relay.answer(message.id, message.result)
+        return
+      case 'op':
+        queue = queue.then(async () => {
+          const result = env ? await runOp(env, message.op, message.args) : { ok: false as const, errno: 'EINIT', message: 'worker not initialised' }
+          send({ kind: 'op-result', id: message.id, result })
+        })
+        return
+      case 'job':
+        queue = queue.then(async () => {
+          try {
+            if (!env) throw new Error('worker not initialised')
+            await runJob(env, relay, message)
+            send({ kind: 'job-done', job: message.id })
+          } catch (err) {
+            send({ kind: 'job-done', job: message.id, error: String(err instanceof Error ? (err.stack ?? err.message) : err) })
+          }
+        })
     }
-    queue = queue.then(async () => {
-      const result = env ? await runOp(env, message.op, message.args) : { ok: false as const, errno: 'EINIT', message: 'worker not initialised' }
-      process.send?.({ id: message.id, result } satisfies OpReply)
-    })
   })
   // The agent going away (crash, kill) must not leave workers behind.
   process.on('disconnect', () => process.exit(0))

@@ -1,0 +1,211 @@
+// Running checks, inside a worker: each check's call (and its "at once" look), then, when the
+// agent asks, a later stage (after drop_caches, remount or restart) for the staged checks.
+// Everything found is reported as it happens through `emit`, so a hung check loses nothing else.
+import { PointFailure, PointSkip, pointIds, type CheckSpec, type HostSide, type Need, type Persisted, type SuiteSpec } from './check-api.ts'
+import { Context, type ContextDeps } from './check-context.ts'
+import type { Diagnostics, Stage } from './diagnostics.ts'
+import { globMatch } from './glob.ts'
+import type { MountInfo } from './mountinfo.ts'
+import type { OpRunner } from './op-runner.ts'
+import type { Directive } from './tap-writer.ts'
+
+export interface Todo {
+  check: string
+  reason: string
+}
+
+/** One mount as a run sees it (plain data: it travels to workers). */
+export interface MountTarget {
+  /** The --mount path as given (a mount point or a directory on a mount). */
+  path: string
+  mount: MountInfo
+  scratch: string
+  /** A dir in the scratch dir the ordinary user may write in. */
+  userDir: string
+  todos: Todo[]
+}
+
+export interface Capabilities {
+  isRoot: boolean
+  user: { uid: number; gid: number }
+  other: { uid: number; gid: number }
+  xattr: 'python3' | 'tools' | 'none'
+  acl: boolean
+  python3: boolean
+  bridge: boolean
+  remount: boolean
+}
+
+/** What a worker needs to run checks (plain data). */
+export interface RunSettings {
+  caps: Capabilities
+  checkTimeoutMs: number
+  opTimeoutMs: number
+  /** Source of a RegExp on check ids. */
+  grep?: string
+}
+
+/** A point ready to be written. */
+export interface PointRecord {
+  id: string
+  ok: boolean
+  directive?: Directive
+  diagnostics?: Record<string, unknown>
+}
+
+/** A check with later stages still to look at (plain data: kept in the state file too). */
+export interface StagedCheck {
+  suite: string
+  check: Pick<CheckSpec, 'id' | 'stages'>
+  persisted: Persisted[]
+  callFailedLoud: boolean
+  /** Why the later stages can't be judged (setup failed before anything was registered). */
+  setupFailure?: Diagnostics
+}
+
+export type RunEvent =
+  | { type: 'check-start'; suite: string; id: string; index: number }
+  | { type: 'point'; suite: string; point: PointRecord }
+  | { type: 'staged'; staged: StagedCheck }
+
+export interface Runners {
+  ops: OpRunner
+  userOps?: OpRunner
+  host: HostSide
+}
+
+export function unmetNeed(needs: readonly Need[] | undefined, caps: Capabilities): string | undefined {
+  for (const need of needs ?? []) {
+    switch (need) {
+      case 'root':
+        if (!caps.isRoot) return 'needs root (run the agent with sudo)'
+        break
+      case 'user':
+        if (!caps.isRoot) return 'acting as the ordinary user needs the agent to run as root'
+        break
+      case 'host':
+        if (!caps.bridge) return 'no host bridge: run through `limafs run` to see the host side'
+        break
+      case 'xattr':
+        if (caps.xattr === 'none') return 'neither python3 nor getfattr/setfattr in the guest'
+        break
+      case 'xattr-flags':
+        if (caps.xattr !== 'python3') return 'XATTR_CREATE/XATTR_REPLACE need python3 in the guest'
+        break
+      case 'acl':
+        if (!caps.acl) return 'no setfacl/getfacl in the guest'
+        break
+      case 'python3':
+        if (!caps.python3) return 'no python3 in the guest'
+        break
+    }
+  }
+  return undefined
+}
+
+/** The record of a judged point, TODO applied from the matrix's known deviations. */
+export function pointRecord(
+  id: string,
+  todos: readonly Todo[],
+  outcome: { ok: true; diagnostics?: Record<string, unknown> } | { ok: false; diagnostics: Diagnostics | Record<string, unknown> } | { skip: string },
+): PointRecord {
+  if ('skip' in outcome) return { id, ok: true, directive: { skip: outcome.skip } }
+  const todo = todos.find((t) => globMatch(t.check, id))?.reason
+  return {
+    id,
+    ok: outcome.ok,
+    ...(todo ? { directive: { todo } } : {}),
+    ...(outcome.diagnostics && Object.keys(outcome.diagnostics).length ? { diagnostics: outcome.diagnostics as Record<string, unknown> } : {}),
+  }
+}
+
+function extras(ctx: Context): Record<string, unknown> {
+  return {
+    ...(ctx.state.hostTruth ? { host: ctx.state.hostTruth } : {}),
+    ...(ctx.state.notes.length ? { note: ctx.state.notes.join('; ') } : {}),
+  }
+}
+
+function depsFor(target: MountTarget, settings: RunSettings, runners: Runners, base: string): ContextDeps {
+  return {
+    ops: runners.ops, ...(runners.userOps ? { userOps: runners.userOps } : {}),
+    user: settings.caps.user, other: settings.caps.other, host: runners.host,
+    base, userBase: `${target.userDir}/${base.slice(target.scratch.length + 1).replaceAll('/', '_')}`,
+    scratch: target.scratch, deadline: Date.now() + settings.checkTimeoutMs, opTimeoutMs: settings.opTimeoutMs,
+  }
+}
+
+/** The ids of a check that this run wants (all, or those matching --grep). */
+export function wantedIds(check: Pick<CheckSpec, 'id' | 'stages'>, grep: string | undefined): string[] {
+  const re = grep ? new RegExp(grep) : undefined
+  return pointIds(check as CheckSpec).filter((id) => !re || re.test(id))
+}
+
+/** Runs a suite's checks from `startAt`, up to "at once"; reports points and staged checks. */
+export async function runSuiteCalls(suite: SuiteSpec, target: MountTarget, settings: RunSettings, runners: Runners, startAt: number, emit: (e: RunEvent) => void): Promise<void> {
+  const suiteDir = `${target.scratch}/${suite.name}`
+  const made = startAt === 0 ? await runners.ops.call('mkdir', [suiteDir, 0o755], settings.opTimeoutMs) : { ok: true as const }
+  const point = (p: PointRecord) => emit({ type: 'point', suite: suite.name, point: p })
+  for (let index = startAt; index < suite.checks.length; index++) {
+    const check = suite.checks[index]!
+    const ids = wantedIds(check, settings.grep)
+    if (!ids.length) continue
+    const skip = unmetNeed(check.needs, settings.caps) ?? (made.ok ? undefined : `could not make ${suiteDir}: ${made.errno}`)
+    if (skip) {
+      for (const id of ids) point(pointRecord(id, target.todos, { skip }))
+      continue
+    }
+    emit({ type: 'check-start', suite: suite.name, id: check.id, index })
+    const ctx = new Context(depsFor(target, settings, runners, `${suiteDir}/${index}-`))
+    let failure: Diagnostics | undefined
+    let skipped: string | undefined
+    try {
+      await check.run(ctx)
+    } catch (err) {
+      if (err instanceof PointFailure) failure = err.diagnostics
+      else if (err instanceof PointSkip) skipped = err.message
+      else failure = { op: 'check', args: [], wanted: 'no exception', found: String(err), stage: 'call', class: 'loud', note: 'the check itself threw: a limafs bug' }
+    }
+    const judged = skipped ? { skip: skipped } : failure ? { ok: false as const, diagnostics: { ...failure, ...extras(ctx) } } : { ok: true as const, diagnostics: extras(ctx) }
+    if (!check.stages) {
+      point(pointRecord(check.id, target.todos, judged))
+      continue
+    }
+    const idFor = (stage: string) => check.id.replace('{stage}', stage)
+    if (skipped) {
+      for (const id of ids) point(pointRecord(id, target.todos, { skip: skipped }))
+      continue
+    }
+    if (ids.includes(idFor('call'))) point(pointRecord(idFor('call'), target.todos, judged))
+    const setupFailure = failure?.stage === 'setup' || !ctx.state.persisted.length ? failure : undefined
+    const staged: StagedCheck = { suite: suite.name, check: { id: check.id, stages: check.stages }, persisted: ctx.state.persisted, callFailedLoud: ctx.state.callFailedLoud, ...(setupFailure ? { setupFailure } : {}) }
+    if (ids.includes(idFor('at-once'))) point(await judgeStage(staged, 'at-once', target, settings, runners))
+    emit({ type: 'staged', staged })
+  }
+}
+
+/** Looks at a staged check's persisted observations at one stage. */
+export async function judgeStage(staged: StagedCheck, stage: Stage, target: MountTarget, settings: RunSettings, runners: Runners): Promise<PointRecord> {
+  const id = staged.check.id.replace('{stage}', stage)
+  const failure = staged.setupFailure
+  if (failure) return pointRecord(id, target.todos, { ok: false, diagnostics: { ...failure, note: `${failure.note ? `${failure.note}; ` : ''}nothing to look at: setup failed` } })
+  const ctx = new Context(depsFor(target, settings, runners, `${target.scratch}/`), { persisted: [], notes: [], callFailedLoud: staged.callFailedLoud }, runners.ops, stage)
+  for (const p of staged.persisted) {
+    try {
+      await ctx.expect(p.wanted, p.op, ...p.args)
+    } catch (err) {
+      if (err instanceof PointFailure) return pointRecord(id, target.todos, { ok: false, diagnostics: err.diagnostics })
+      throw err
+    }
+  }
+  return pointRecord(id, target.todos, { ok: true })
+}
+
+/** A later stage for every staged check that has it, reported check by check. */
+export async function runStage(staged: readonly StagedCheck[], stage: Stage, target: MountTarget, settings: RunSettings, runners: Runners, startAt: number, emit: (e: RunEvent) => void): Promise<void> {
+  for (let index = startAt; index < staged.length; index++) {
+    const s = staged[index]!
+    emit({ type: 'check-start', suite: s.suite, id: s.check.id, index })
+    emit({ type: 'point', suite: s.suite, point: await judgeStage(s, stage, target, settings, runners) })
+  }
+}
