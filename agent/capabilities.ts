@@ -22,14 +22,14 @@ function has(cmd: string, path = process.env.PATH ?? '/usr/bin:/bin'): boolean {
  * The guest's ordinary user: --user if given; else who ran sudo (Lima logs in as the host
  * user and sudoes); else the first account with a uid from 1000; else 1000.
  */
-export function ordinaryUser(given: string | undefined, env: NodeJS.ProcessEnv): { uid: number; gid: number } {
+export function ordinaryUser(given: string | undefined, env: NodeJS.ProcessEnv, passwdFile = '/etc/passwd'): { uid: number; gid: number } {
   if (given) {
     const [uid, gid] = given.split(':').map(Number)
     return { uid: uid!, gid: gid ?? uid! }
   }
   if (env.SUDO_UID && env.SUDO_UID !== '0') return { uid: Number(env.SUDO_UID), gid: Number(env.SUDO_GID ?? env.SUDO_UID) }
   try {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+    for (const line of readFileSync(passwdFile, 'utf8').split('\n')) {
       const [, , uid, gid] = line.split(':')
       const n = Number(uid)
       if (n >= 1000 && n < 65534) return { uid: n, gid: Number(gid) }

@@ -174,7 +174,7 @@ export class Context implements CheckContext {
   }
 
   fail(diagnostics: Diagnostics): never {
-    throw new PointFailure(diagnostics)
+    throw new PointFailure({ ...diagnostics, args: this.shown(diagnostics.args) })
   }
 
   note(text: string): void {

@@ -135,7 +135,7 @@ interface Prepared {
   error?: string
 }
 
-async function prepare(path: string, mount: MountInfo, run: AgentRun, userWorker: Worker | undefined, opts: { clean: boolean; todos: Todo[] }): Promise<Prepared> {
+async function prepare(path: string, mount: MountInfo, run: AgentRun, userWorker: Worker | undefined, opts: { clean: boolean; todos: Todo[]; scratchDirs: string[] }): Promise<Prepared> {
   const { root } = run
   const { caps, opTimeoutMs } = run.settings
   const probe = await root.call('mount-probe', [path], opTimeoutMs)
@@ -155,6 +155,8 @@ async function prepare(path: string, mount: MountInfo, run: AgentRun, userWorker
     return { refused: { op: 'scratch-create', args: [path], wanted: '0', found: made.errno, errno: made.errno, stage: 'setup', class: 'loud', note: `the share refused the agent's scratch dir: ${made.message}` } }
   }
   const scratch = made.value as string
+  // Known at once, so a signal from here on removes it.
+  opts.scratchDirs.push(scratch)
   root.adopt(scratch)
   userWorker?.adopt(scratch)
   const userDir = `${scratch}/user`
@@ -182,7 +184,6 @@ async function runMount(
   }
   const target = prepared.target
   if (!target) return book
-  opts.scratchDirs.push(target.scratch)
   const staged = await runSuites(suites, target, run, book)
   await runStage('after-drop-caches', staged, target, run, book)
   await runStage('after-remount', staged, target, run, book)
@@ -309,8 +310,9 @@ async function main(argv: string[]): Promise<number> {
   const scratchDirs: string[] = []
   const interrupted = async (signal: string) => {
     log(`${signal}: stopping and removing ${scratchDirs.length ? scratchDirs.join(', ') : 'nothing'}`)
-    root.kill()
-    userWorker?.kill()
+    // Closed, not just killed: the run must not go on with fresh workers in the dirs being removed.
+    root.close()
+    userWorker?.close()
     const cleaner = new Worker({ ...workerOptions, label: 'cleanup' })
     for (const dir of scratchDirs) await cleaner.call('scratch-remove', [dir], 10_000)
     cleaner.kill()

@@ -18,6 +18,7 @@ function yamlScalar(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
   const s = String(value)
   const plain = /^[A-Za-z_/.][A-Za-z0-9_ ./:,@+-]*$/.test(s) && !/^(true|false|null|yes|no|on|off|~)$/i.test(s) && !/[: ]$/.test(s) && !s.includes(': ') && !s.includes(' #')
+    && !/^\.(\d|inf$|nan$)/i.test(s) // YAML numbers: .5, .inf, .nan
   return plain ? s : JSON.stringify(s)
 }
 
@@ -47,9 +48,9 @@ export function yamlLines(value: unknown, indent = ''): string[] {
   return [`${indent}${yamlScalar(value)}`]
 }
 
-/** Point names must not start with a number or carry "#" (it would read as a directive). */
+/** Point names escape "\\" and "#" (a bare "#" would read as a directive), as tap-parser unescapes them. */
 function safeName(name: string): string {
-  return name.replace(/#/g, '\\#').replace(/\n/g, ' ')
+  return name.replace(/\\/g, '\\\\').replace(/#/g, '\\#').replace(/\n/g, ' ')
 }
 
 export interface Counts {

@@ -33,6 +33,8 @@ export class Worker {
   private waiting = new Map<number, Waiter>()
   /** Scratch dirs a replacement worker must know again. */
   private adopted: string[] = []
+  /** Set by close(): no new process is started and nothing waiting settles any more. */
+  private closed = false
 
   constructor(
     private readonly options: WorkerOptions,
@@ -78,7 +80,7 @@ export class Worker {
 
   /** Starts the process now: node takes ~1 s to start under emulation, so overlap the starts. */
   warm(): void {
-    if (!this.child) this.start()
+    if (!this.child && !this.closed) this.start()
   }
 
   /** Remembers a scratch dir so this worker (and any replacement) may act in it. */
@@ -92,6 +94,7 @@ export class Worker {
     const id = this.nextId++
     return new Promise<OpOutcome>((resolve) => {
       const timer = setTimeout(() => {
+        if (this.closed) return
         this.waiting.delete(id)
         this.kill()
         resolve({ ok: false, errno: 'TIMEOUT', message: `${op} did not return within ${timeoutMs} ms` })
@@ -116,6 +119,7 @@ export class Worker {
       const arm = () => {
         clearTimeout(timer)
         timer = setTimeout(() => {
+          if (this.closed) return
           this.waiting.delete(id)
           this.kill()
           resolve(current ? { done: false, hung: current, message: `did not finish within ${checkTimeoutMs} ms` } : { done: true, error: `the worker did not start the job within ${checkTimeoutMs} ms` })
@@ -137,6 +141,17 @@ export class Worker {
       })
       this.post({ kind: 'job', id, ...job } as JobRequest)
     })
+  }
+
+  /**
+   * The agent is stopping (a signal): kills the worker for good. What waits on it, and every
+   * later call, never settles, so the run stops where it is instead of going on with a fresh
+   * worker in a scratch dir that is being removed.
+   */
+  close(): void {
+    this.closed = true
+    this.waiting.clear()
+    this.kill()
   }
 
   /** Kills the worker and its helpers (its process group); what was waiting fails. */

@@ -6,6 +6,7 @@ import { readEnvironment } from './environment.ts'
 import { gateCommand } from './gate-command.ts'
 import { matrixCommand } from './matrix-command.ts'
 import { reportCommand } from './report-command.ts'
+import { runCommand } from './run-command.ts'
 import { testbedCommand } from './testbed-command.ts'
 
 export const USAGE = `Usage: limafs <command> [options]
@@ -14,6 +15,8 @@ Tells whether the host-directory shares of a Lima VM keep file ownership, symlin
 cache coherence, for every mount configuration (9p security model x cache mode, virtiofs).
 
 Commands:
+  run              the main job: every configuration of a matrix on a guest, then the reports
+                   (no options: the built-in matrix on the built-in testbed; see: limafs run --help)
   testbed up|status|exec|restart|remount|down
                    the built-in Lima-faithful QEMU guest (see: limafs testbed --help)
   matrix print     show a matrix with Lima's defaults filled in (the built-in one without --matrix)
@@ -34,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
     case 'help':
       process.stdout.write(`${USAGE}\n`)
       return command === undefined ? 64 : 0
+    case 'run':
+      return runCommand(rest, env)
     case 'testbed':
       return testbedCommand(rest, env)
     case 'matrix':

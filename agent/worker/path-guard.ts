@@ -18,6 +18,12 @@ export class PathGuard {
 
   addRoot(root: string): void {
     this.roots.add(resolve(root))
+    // A --mount path reached through a symlink: parents resolve to the root's real path.
+    try {
+      this.roots.add(realpathSync(root))
+    } catch {
+      // Not there (yet): every op inside it fails on its own with ENOENT.
+    }
   }
 
   /** Is p (already absolute and resolved) a scratch root or below one? */

@@ -1,0 +1,63 @@
+// Progress of `limafs run` on stderr: one line per phase and per configuration start/finish,
+// with the seconds since the start. On a terminal the running configuration also shows a
+// live line with its elapsed time; in CI (or piped) only plain lines are written.
+import type { Results } from '../reports/types.ts'
+import type { RunProgress } from '../provision/run-matrix.ts'
+
+export type RunReport = RunProgress | { type: 'summary'; results: Results; files: string[] }
+
+export function progressReporter({ live, write = (s: string) => void process.stderr.write(s) }: { live: boolean; write?: (s: string) => void }) {
+  const started = Date.now()
+  const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s]`
+  let running: { config: string; since: number } | undefined
+  let ticker: NodeJS.Timeout | undefined
+  const clearLive = () => live && write('\r\x1b[K')
+  const line = (text: string) => {
+    clearLive()
+    write(`${stamp()} ${text}\n`)
+    if (live && running) write(`${stamp()} … ${running.config} (${((Date.now() - running.since) / 1000).toFixed(0)} s)`)
+  }
+  return (e: RunReport): void => {
+    switch (e.type) {
+      case 'phase':
+        if (e.state === 'start') line(`${e.name} …`)
+        else line(`${e.name} done in ${e.seconds?.toFixed(1)} s`)
+        break
+      case 'config-start':
+        running = { config: e.config, since: Date.now() }
+        line(`${e.config}: start`)
+        if (live) {
+          clearInterval(ticker)
+          ticker = setInterval(() => running && (clearLive(), write(`${stamp()} … ${running.config} (${((Date.now() - running.since) / 1000).toFixed(0)} s)`)), 1000)
+          ticker.unref()
+        }
+        break
+      case 'config-done':
+        running = undefined
+        clearInterval(ticker)
+        line(`${e.config}: ${e.summary.replace(/ \([\d.]+ s\)$/, '')} in ${e.seconds.toFixed(1)} s`)
+        break
+      case 'config-crashed':
+        running = undefined
+        line(`${e.config}: CRASHED: ${e.error}`)
+        break
+      case 'config-infra-failed':
+        line(`${e.config}: INFRA-FAILED: ${e.error}`)
+        break
+      case 'log':
+        line(e.line)
+        break
+      case 'summary': {
+        clearInterval(ticker)
+        const t = e.results.configs.reduce(
+          (a, c) => ({ ok: a.ok + c.counts.ok, fail: a.fail + c.counts.fail, silent: a.silent + c.counts.silent, todo: a.todo + c.counts.todo, skip: a.skip + c.counts.skip, crashed: a.crashed + c.counts.crashed }),
+          { ok: 0, fail: 0, silent: 0, todo: 0, skip: 0, crashed: 0 },
+        )
+        const notCompleted = e.results.configs.filter((c) => c.status !== 'completed')
+        line(`${e.results.configs.length} configs: ${t.ok} ok, ${t.fail} failed (${t.silent} silent), ${t.todo} todo, ${t.skip} skipped, ${t.crashed} crashed${notCompleted.length ? `; not completed: ${notCompleted.map((c) => `${c.name} (${c.status})`).join(', ')}` : ''}`)
+        line(`phases: ${e.results.phases.map((p) => `${p.name} ${p.seconds.toFixed(1)} s`).join(', ')}`)
+        for (const f of e.files) line(`wrote ${f}`)
+      }
+    }
+  }
+}

@@ -1,0 +1,204 @@
+// `limafs run`, the main job: boot a guest carrying every configuration of the matrix, put the
+// agent in it, run the suites on each share (host bridge served), restart the guest and verify
+// what had to persist, and keep the TAP per configuration live in OUT/tap/. Returns the run
+// record that the reports are built from.
+import { appendFileSync, mkdirSync } from 'node:fs'
+import { platform, release } from 'node:os'
+import { join } from 'node:path'
+import { todosFor } from './matrix/todos-for.ts'
+import type { Matrix } from './matrix/types.ts'
+import { runAgentPass } from './agent-pass.ts'
+import { uploadAgent, uploadText } from './agent-upload.ts'
+import type { Backend, Guest } from './backend.ts'
+import { InfraError } from './errors.ts'
+import { BridgeServer } from './host-bridge/server.ts'
+import type { SshConnection } from './ssh.ts'
+import { TapSplitter } from './tap-split.ts'
+import type { RunConfig, RunRecord } from '../reports/types.ts'
+
+export type RunProgress =
+  | { type: 'phase'; name: string; state: 'start' | 'done'; seconds?: number }
+  | { type: 'config-start'; config: string }
+  | { type: 'config-done'; config: string; summary: string; seconds: number }
+  | { type: 'config-crashed'; config: string; error: string }
+  | { type: 'config-infra-failed'; config: string; error: string }
+  | { type: 'log'; line: string }
+
+export interface RunMatrixOptions {
+  matrix: Matrix
+  backend: Backend
+  outDir: string
+  /** Host path of dist/limafs-agent.mjs. */
+  agentBundle: string
+  /** Suites to run (those the agent knows) and every check id they can emit. */
+  suites: string[]
+  declaredChecks: string[]
+  /** Restart the guest after the first pass and verify what had to persist. */
+  restartPhase: boolean
+  /** Leave the guest running at the end (for inspection). */
+  keepGuest: boolean
+  signal: AbortSignal
+  onProgress: (e: RunProgress) => void
+}
+
+const TAP_DIR = 'tap'
+const TODO_PATH = '/tmp/limafs-todo.json'
+
+class Aborted extends Error {}
+
+export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
+  const startedAt = new Date().toISOString()
+  const phases: RunRecord['phases'] = []
+  const configs = new Map<string, RunConfig>(o.matrix.configs.map((c) => [c.name, { name: c.name, config: { ...c }, status: 'completed', tapFiles: [] }]))
+  const environment: RunRecord['environment'] = { hostOs: `${platform()} ${release()}`, backend: o.backend.name }
+  const progress = o.onProgress
+  const log = (line: string) => progress({ type: 'log', line })
+  let complete = true
+  let guest: Guest | undefined
+
+  const phase = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
+    if (o.signal.aborted) throw new Aborted()
+    progress({ type: 'phase', name, state: 'start' })
+    const t0 = Date.now()
+    try {
+      return await body()
+    } finally {
+      const seconds = (Date.now() - t0) / 1000
+      phases.push({ name, seconds })
+      progress({ type: 'phase', name, state: 'done', seconds })
+    }
+  }
+
+  mkdirSync(join(o.outDir, TAP_DIR), { recursive: true })
+  const tapFile = (config: string) => `${TAP_DIR}/${config}.tap`
+  const splitterFor = (g: Guest) =>
+    new TapSplitter((mount) => g.shares.find((s) => s.mountPoint === mount)?.config.name, {
+      append: (config, text) => {
+        const rc = configs.get(config)!
+        if (!rc.tapFiles.includes(tapFile(config))) rc.tapFiles.push(tapFile(config))
+        appendFileSync(join(o.outDir, tapFile(config)), text)
+      },
+    })
+
+  try {
+    guest = await phase('boot', () => o.backend.boot(o.matrix.configs, log))
+    const g = guest
+    Object.assign(environment, g.environment())
+    environment.mountinfo = Object.fromEntries(g.shares.map((s) => [s.config.name, s.mountinfo ?? `not mounted: ${s.mountError ?? 'unknown'}`]))
+    for (const share of g.shares.filter((s) => !s.mounted)) {
+      const rc = configs.get(share.config.name)!
+      rc.status = 'infra-failed'
+      rc.error = `the share did not mount: ${share.mountError ?? 'no message'}`
+      progress({ type: 'config-infra-failed', config: rc.name, error: rc.error })
+    }
+    const splitter = splitterFor(g)
+    const bridge = new BridgeServer(
+      { hostDirFor: (mount) => g.shares.find((s) => s.mountPoint === mount)?.hostDir },
+      { refused: (reason, request) => log(`host bridge REFUSED (${reason}): ${request}`) },
+    )
+    const todoJson = JSON.stringify(Object.fromEntries(g.shares.map((s) => [s.mountPoint, todosFor(o.matrix, s.config.name)])))
+
+    /** Connects and puts the agent in (again after every boot: /tmp is fresh). */
+    const provision = async (): Promise<{ ssh: SshConnection; agentPath: string }> => {
+      const ssh = await g.connect()
+      o.signal.addEventListener('abort', () => ssh.close(), { once: true })
+      const agent = await uploadAgent(ssh, o.agentBundle)
+      environment.guestNode = agent.nodeVersion
+      await uploadText(ssh, todoJson, TODO_PATH)
+      return { ssh, agentPath: agent.path }
+    }
+
+    /**
+     * One pass of the agent over the given configs. When the guest dies or ssh drops, the
+     * config it was on is marked crashed and the rest go on in a fresh boot.
+     */
+    /** Configs whose scratch dir the first pass kept: the ones the verify pass can look at. */
+    const kept = new Set<string>()
+    const pass = async (command: 'run' | 'verify', names: string[], session: { ssh: SshConnection; agentPath: string }) => {
+      let remaining = names
+      let current = session
+      while (remaining.length) {
+        if (o.signal.aborted) throw new Aborted()
+        const mounts = remaining.map((n) => g.shares.find((s) => s.config.name === n)!.mountPoint)
+        const startedAt = new Map<string, number>()
+        const nameOf = (mount: string) => g.shares.find((s) => s.mountPoint === mount)?.config.name ?? mount
+        const result = await runAgentPass({
+          ssh: current.ssh,
+          sudo: g.loginUser !== 'root',
+          agentArgs: [current.agentPath, command, '--bridge', ...(command === 'run' ? ['--keep'] : []), '--todo-file', TODO_PATH, '--suite', o.suites.join(','), ...mounts.flatMap((m) => ['--mount', m])],
+          bridge, splitter,
+          onAgentLine: (line) => log(line),
+          onMountStart: (mount) => {
+            startedAt.set(mount, Date.now())
+            progress({ type: 'config-start', config: nameOf(mount) })
+          },
+          onMountDone: (mount, summary) => progress({ type: 'config-done', config: nameOf(mount), summary, seconds: (Date.now() - (startedAt.get(mount) ?? Date.now())) / 1000 }),
+        })
+        current.ssh.close()
+        if (o.signal.aborted) throw new Aborted()
+        for (const mount of result.kept) kept.add(nameOf(mount))
+        const finished = new Set(result.finished.map(nameOf))
+        if (!result.lost && g.isAlive()) {
+          if (result.code !== 0 && result.code !== 1) log(`the agent exited ${result.code} (the run could not complete on some mount: see its lines above)`)
+          for (const n of remaining.filter((n) => !finished.has(n))) markCrashed(n, `the agent ended (exit ${result.code}) before this config was done`)
+          return current
+        }
+        const why = g.isAlive() ? `the ssh connection dropped (${result.lost?.message ?? 'closed'})` : 'the guest died'
+        const crashedOn = result.started.map(nameOf).filter((n) => !finished.has(n))
+        for (const n of crashedOn) markCrashed(n, `${why} while the agent ran ${command} on it`)
+        remaining = remaining.filter((n) => !finished.has(n) && !crashedOn.includes(n))
+        if (!remaining.length) return current
+        log(`${why}; ${remaining.length} configs go on in a fresh boot`)
+        await g.restart(log)
+        current = await provision()
+      }
+      return current
+    }
+
+    const markCrashed = (name: string, error: string) => {
+      const rc = configs.get(name)!
+      rc.status = 'crashed'
+      rc.error = error
+      progress({ type: 'config-crashed', config: name, error })
+    }
+
+    const runnable = () => [...configs.values()].filter((c) => c.status === 'completed').map((c) => c.name)
+    let session = await phase('provision', provision)
+    session = await phase('suites', () => pass('run', runnable(), session))
+    if (o.restartPhase && runnable().some((n) => kept.has(n))) {
+      await phase('restart', async () => {
+        session.ssh.close()
+        await g.restart(log)
+        session = await provision()
+      })
+      // A config whose share refused the scratch dir has nothing kept: its after-restart
+      // checks already failed in the first pass.
+      session = await phase('verify', () => pass('verify', runnable().filter((n) => kept.has(n)), session))
+    }
+    session.ssh.close()
+    splitter.finish()
+  } catch (err) {
+    if (!(err instanceof Aborted)) {
+      if (!guest || !(err instanceof InfraError)) throw err
+      // The run could not go on: what ran so far is kept, the configs that never ran say why.
+      log(`the run stopped: ${err.message}`)
+    }
+    complete = false
+    const why = err instanceof Aborted ? 'interrupted' : `the run stopped: ${(err as Error).message}`
+    for (const rc of configs.values()) {
+      if (rc.status === 'completed' && !rc.tapFiles.length) Object.assign(rc, { status: 'infra-failed', error: `not run: ${why}` })
+    }
+  } finally {
+    if (guest && !o.keepGuest) await guest.stop(log).catch((e: unknown) => log(`stopping the guest failed: ${String(e)}`))
+  }
+  return {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    complete,
+    matrix: { suites: o.suites, configs: o.matrix.configs.map((c) => c.name), ...(o.matrix.file ? { file: o.matrix.file } : {}) },
+    environment,
+    phases,
+    declaredChecks: o.declaredChecks,
+    configs: [...configs.values()],
+  }
+}

@@ -1,0 +1,86 @@
+// The built-in testbed as a backend for `limafs run`: one instance per run, named after it.
+import { rmSync } from 'node:fs'
+import { hostname } from 'node:os'
+import type { Backend, BootedShare, Guest } from '../backend.ts'
+import type { SshConnection } from '../ssh.ts'
+import type { ShareConfig } from '../types.ts'
+import type { AccelChoice } from './accel.ts'
+import { connect, down, isRunning, restart, up, type TestbedState } from './instance.ts'
+
+export interface TestbedBackendOptions {
+  name: string
+  instanceDir: string
+  cacheDir: string
+  accel: AccelChoice
+  cpus: number
+  memoryMiB: number
+  uid: number
+  gid: number
+  bootTimeoutMs: number
+  kernelDeb?: string
+}
+
+function bootedShares(state: TestbedState): BootedShare[] {
+  return state.shares.map((s) => ({
+    config: s.config, tag: s.tag, hostDir: s.hostDir, mountPoint: s.mountPoint, mounted: s.mounted,
+    ...(s.mountError ? { mountError: s.mountError } : {}),
+    ...(s.mountinfo ? { mountinfo: `${s.mountinfo.fsType} ${s.mountinfo.source} ${s.mountinfo.mountOptions} ${s.mountinfo.superOptions}` } : {}),
+  }))
+}
+
+class TestbedGuest implements Guest {
+  shares: BootedShare[]
+  readonly loginUser = 'root'
+
+  constructor(
+    private state: TestbedState,
+    private readonly options: TestbedBackendOptions,
+  ) {
+    this.shares = bootedShares(state)
+  }
+
+  connect(): Promise<SshConnection> {
+    return connect(this.state)
+  }
+
+  isAlive(): boolean {
+    return isRunning(this.state)
+  }
+
+  async restart(log: (line: string) => void): Promise<void> {
+    this.state = await restart(this.options.instanceDir, { bootTimeoutMs: this.options.bootTimeoutMs, log })
+    this.shares = bootedShares(this.state)
+  }
+
+  async stop(log: (line: string) => void): Promise<void> {
+    await down(this.options.instanceDir, log)
+    rmSync(this.options.instanceDir, { recursive: true, force: true })
+  }
+
+  environment(): Record<string, unknown> {
+    return {
+      backend: 'testbed',
+      host: hostname(),
+      qemuVersion: this.state.qemu.version,
+      qemuUid: this.state.qemu.uid,
+      qemuGid: this.state.qemu.gid,
+      accelerator: this.state.accel.accel,
+      acceleratorReason: this.state.accel.reason,
+      guestKernel: this.state.guest?.kernel,
+      guestKernelPackage: this.state.kernel.id,
+      virtiofsd: this.state.virtiofsd ? `${this.state.virtiofsd.binary} (${this.state.virtiofsd.flavour})` : undefined,
+      bootSeconds: this.state.bootSeconds,
+    }
+  }
+}
+
+export class TestbedBackend implements Backend {
+  readonly name = 'testbed'
+
+  constructor(private readonly options: TestbedBackendOptions) {}
+
+  async boot(configs: readonly ShareConfig[], log: (line: string) => void): Promise<Guest> {
+    const state = await up({ ...this.options, configs, log })
+    return new TestbedGuest(state, this.options)
+  }
+}
