@@ -146,7 +146,13 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
         const why = g.isAlive() ? `the ssh connection dropped (${result.lost?.message ?? 'closed'})` : 'the guest died'
         const crashedOn = result.started.map(nameOf).filter((n) => !finished.has(n))
         for (const n of crashedOn) markCrashed(n, `${why} while the agent ran ${command} on it`)
+        const before = remaining.length
         remaining = remaining.filter((n) => !finished.has(n) && !crashedOn.includes(n))
+        if (remaining.length === before) {
+          // The guest went away before any config started: blaming none would loop forever.
+          for (const n of remaining) markCrashed(n, `${why} before the agent reached this config`)
+          return current
+        }
         if (!remaining.length) return current
         log(`${why}; ${remaining.length} configs go on in a fresh boot`)
         await g.restart(log)

@@ -1,0 +1,28 @@
+// Counts the leaf points of tap's TAP output and prints "N passed, N failed, N skipped".
+// Exit 1 when anything failed (a TODO is not a failure; it is counted as skipped).
+import { readFileSync } from 'node:fs'
+import { Parser } from 'tap-parser'
+
+const counts = { pass: 0, fail: 0, skip: 0 }
+const failures = []
+const parser = new Parser()
+parser.on('result', (r) => {
+  // A subtest's closing point surfaces only when it disagrees with its children (a plan that
+  // does not match, a file that crashed): a failure worth counting, but not a pass.
+  if (r.closingTestPoint && r.ok) return
+  if (r.skip || r.todo) counts.skip++
+  else if (r.ok) counts.pass++
+  else {
+    counts.fail++
+    failures.push(r.fullname || r.name)
+  }
+})
+parser.on('bailout', (reason) => {
+  counts.fail++
+  failures.push(`Bail out! ${reason}`)
+})
+parser.end(readFileSync(process.argv[2], 'utf8'))
+await new Promise((resolve) => parser.on('complete', resolve))
+for (const f of failures.slice(0, 50)) console.log(`failed: ${f}`)
+console.log(`${counts.pass} passed, ${counts.fail} failed, ${counts.skip} skipped`)
+process.exit(counts.fail ? 1 : 0)
