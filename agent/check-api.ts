@@ -45,6 +45,64 @@ export interface SuiteSpec {
   checks: CheckSpec[]
 }
 
+/** One point of a shared suite: declared up front so `list` is true. */
+export interface PointSpec {
+  id: string
+  title: string
+  needs?: readonly Need[]
+}
+
+/** One mount as a shared suite sees it. */
+export interface SharedTarget {
+  /** The --mount path (the TAP subtest name). */
+  path: string
+  /** This suite's own dir in the mount's scratch dir (made before run). */
+  dir: string
+  host: HostSide
+}
+
+export type PointVerdict = { ok: true; diagnostics?: Record<string, unknown> } | { ok: false; diagnostics: Diagnostics & Record<string, unknown> } | { skip: string }
+
+/** What a shared suite gets: every mount at once, the ops, and a way to report points. */
+export interface SharedContext {
+  readonly targets: readonly SharedTarget[]
+  /** Runs an op (as root, or the agent's user) and returns its outcome without judging it. */
+  op(op: string, ...args: Arg[]): Promise<{ ok: boolean; value?: unknown; errno?: string }>
+  /** The observation window (seconds, --window). */
+  readonly windowMs: number
+  /** Why a need is not met here, if it is not. */
+  unmet(needs: readonly Need[]): string | undefined
+  point(target: SharedTarget, id: string, verdict: PointVerdict): void
+}
+
+/**
+ * A suite that works on every mount at once (one observation window for all configurations,
+ * not one per configuration). Its points are declared; run() reports each for each mount.
+ */
+export interface SharedSuiteSpec {
+  name: string
+  title: string
+  shared: true
+  points: PointSpec[]
+  run(ctx: SharedContext): Promise<void>
+}
+
+export function sharedSuite(name: string, title: string, points: PointSpec[], run: SharedSuiteSpec['run']): SharedSuiteSpec {
+  for (const p of points) if (p.id.split('/')[0] !== name) throw new Error(`point ${p.id} does not start with its suite name ${name}/`)
+  return { name, title, shared: true, points, run }
+}
+
+export type AnySuite = SuiteSpec | SharedSuiteSpec
+
+/** Every point id a suite can emit, with its title and needs. */
+export function suitePoints(s: AnySuite): PointSpec[] {
+  if ('shared' in s) return s.points
+  return s.checks.flatMap((c) => pointIds(c).map((id) => {
+    const stage = c.stages?.find((st) => c.id.replace('{stage}', st) === id)
+    return { id, title: c.title.replace('{stage}', stage ?? ''), needs: c.needs ?? [] }
+  }))
+}
+
 export function suite(name: string, title: string, checks: CheckSpec[]): SuiteSpec {
   for (const c of checks) {
     if (c.id.split('/')[0] !== name) throw new Error(`check ${c.id} does not start with its suite name ${name}/`)

@@ -5,12 +5,12 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { pointIds, type SuiteSpec } from './check-api.ts'
+import { suitePoints, type AnySuite, type SharedSuiteSpec, type SuiteSpec } from './check-api.ts'
 import { guestTools, ordinaryUser, OTHER_OWNER } from './capabilities.ts'
 import type { Diagnostics } from './diagnostics.ts'
 import { BridgeClient } from './host-bridge.ts'
 import { mountOf, parseMountinfo, type MountInfo } from './mountinfo.ts'
-import { failAll, PointBook, runStage, runSuites, SHARE_FS_TYPES, skipAll, writeMountTap, type AgentRun } from './mount-run.ts'
+import { failAll, PointBook, runSharedSuite, runStage, runSuites, SHARE_FS_TYPES, skipAll, writeMountTap, type AgentRun } from './mount-run.ts'
 import { SUITES } from './registry.ts'
 import { decodeState, encodeState, STATE_FILE } from './state-file.ts'
 import { pointRecord, unmetNeed, wantedIds, type Capabilities, type MountTarget, type RunSettings, type Todo } from './suite-run.ts'
@@ -21,6 +21,8 @@ import { workerMain } from './worker/worker-main.ts'
 
 const DEFAULT_CHECK_TIMEOUT_S = 30
 const DEFAULT_OP_TIMEOUT_S = 10
+/** How long the coherence suite watches for a change to show. */
+const DEFAULT_WINDOW_S = 2
 
 const USAGE = `Usage: limafs-agent <command> [options]
 
@@ -44,6 +46,7 @@ Options (run, verify):
   --no-remount        skip the after-remount stage (it unmounts and mounts the share again)
   --user UID[:GID]    the guest's ordinary user (default: $SUDO_UID, else the first uid >= 1000)
   --timeout SECONDS   time a check may take (default ${DEFAULT_CHECK_TIMEOUT_S}); a hung call is killed
+  --window SECONDS    how long coherence checks watch for a change to show (default ${DEFAULT_WINDOW_S})
   --todo-file FILE    JSON {"MOUNT PATH": [{"check": GLOB, "reason": TEXT}]}: known deviations -> TODO
   --bridge            ask the host over stdin/stderr (used by \`limafs run\`)
   -h, --help          this help
@@ -64,6 +67,7 @@ const OPTIONS = {
   'no-remount': { type: 'boolean' },
   user: { type: 'string' },
   timeout: { type: 'string' },
+  window: { type: 'string' },
   'todo-file': { type: 'string' },
   bridge: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -74,7 +78,7 @@ const OPTIONS = {
 const log = (line: string) => process.stderr.write(`limafs-agent: ${line}\n`)
 const out = (line: string) => process.stdout.write(`${line}\n`)
 
-function selectSuites(spec: string | undefined): SuiteSpec[] {
+function selectSuites(spec: string | undefined): AnySuite[] {
   if (!spec) return [...SUITES]
   const names = spec.split(',').map((s) => s.trim()).filter(Boolean)
   const unknown = names.filter((n) => !SUITES.some((s) => s.name === n))
@@ -82,11 +86,8 @@ function selectSuites(spec: string | undefined): SuiteSpec[] {
   return SUITES.filter((s) => names.includes(s.name))
 }
 
-function list(suites: SuiteSpec[], json: boolean): number {
-  const rows = suites.flatMap((s) => s.checks.flatMap((c) => pointIds(c).map((id) => {
-    const stage = c.stages?.find((st) => c.id.replace('{stage}', st) === id)
-    return { id, suite: s.name, title: c.title.replace('{stage}', stage ?? ''), needs: c.needs ?? [] }
-  })))
+function list(suites: AnySuite[], json: boolean): number {
+  const rows = suites.flatMap((s) => suitePoints(s).map((p) => ({ id: p.id, suite: s.name, title: p.title, needs: p.needs ?? [] })))
   if (json) out(JSON.stringify(rows))
   else for (const r of rows) out(`${r.id}\t${r.title}`)
   return 0
@@ -168,22 +169,22 @@ async function prepare(path: string, mount: MountInfo, run: AgentRun, userWorker
 
 const RESTART_SKIP = 'needs a VM restart: `limafs run` does one, or run --keep, restart the VM, then verify'
 
-/** `run` on one mount: suites, later stages, and the scratch dir kept (--keep) or removed. */
-async function runMount(
-  path: string, mount: MountInfo, suites: SuiteSpec[], run: AgentRun, userWorker: Worker | undefined,
-  opts: { clean: boolean; keep: boolean; todos: Todo[]; scratchDirs: string[] },
-): Promise<PointBook> {
+/** A mount that could not be prepared gets its points now: skipped, refused or broken. */
+function bookFor(path: string, prepared: Prepared, suites: readonly AnySuite[], todos: Todo[]): PointBook {
   const book = new PointBook()
-  const prepared = await prepare(path, mount, run, userWorker, opts)
   if (prepared.skip) skipAll(suites, prepared.skip, book)
-  if (prepared.refused) failAll(suites, prepared.refused, opts.todos, book)
+  if (prepared.refused) failAll(suites, prepared.refused, todos, book)
   if (prepared.error) {
     log(prepared.error)
     book.incomplete = true
     book.add('agent', { id: 'agent/mount', ok: false, diagnostics: { op: 'mount-probe', args: [path], wanted: 'a directory', found: prepared.error, stage: 'setup', class: 'loud' } })
   }
-  const target = prepared.target
-  if (!target) return book
+  return book
+}
+
+/** `run` on one prepared mount: its suites, later stages, and the scratch dir kept (--keep) or removed. */
+async function runMount(target: MountTarget, suites: SuiteSpec[], run: AgentRun, book: PointBook, opts: { keep: boolean }): Promise<void> {
+  const path = target.path
   const staged = await runSuites(suites, target, run, book)
   await runStage('after-drop-caches', staged, target, run, book)
   await runStage('after-remount', staged, target, run, book)
@@ -202,7 +203,6 @@ async function runMount(
     const removed = await run.root.call('scratch-remove', [target.scratch], run.settings.opTimeoutMs * 3)
     if (!removed.ok) log(`could not remove ${target.scratch}: ${removed.errno} ${removed.message}`)
   }
-  return book
 }
 
 /** `verify` on one mount: finds what a `run --keep` left, judges the after-restart stage. */
@@ -287,6 +287,8 @@ async function main(argv: string[]): Promise<number> {
   const todos = readTodos(v['todo-file'])
   const timeout = Number(v.timeout ?? DEFAULT_CHECK_TIMEOUT_S)
   if (!(timeout > 0)) throw new Usage(`--timeout: expected seconds > 0, got ${v.timeout}`)
+  const window = Number(v.window ?? DEFAULT_WINDOW_S)
+  if (!(window > 0 && window <= 600)) throw new Usage(`--window: expected seconds in (0, 600], got ${v.window}`)
   if (v.user && !/^\d+(:\d+)?$/.test(v.user)) throw new Usage(`--user: expected UID or UID:GID, got ${v.user}`)
   const mounts = mountsFor(v.mount, !!v['allow-any-fs'])
 
@@ -294,7 +296,7 @@ async function main(argv: string[]): Promise<number> {
   const caps: Capabilities = {
     isRoot, user: ordinaryUser(v.user, process.env), other: OTHER_OWNER, ...guestTools(), bridge: !!v.bridge, remount: !v['no-remount'],
   }
-  const settings: RunSettings = { caps, checkTimeoutMs: timeout * 1000, opTimeoutMs: Math.min(DEFAULT_OP_TIMEOUT_S, timeout) * 1000, ...(v.grep ? { grep: v.grep } : {}) }
+  const settings: RunSettings = { caps, checkTimeoutMs: timeout * 1000, opTimeoutMs: Math.min(DEFAULT_OP_TIMEOUT_S, timeout) * 1000, windowMs: window * 1000, ...(v.grep ? { grep: v.grep } : {}) }
   const workerOptions = { script: process.argv[1]!, mountPaths: mounts.map((m) => m.path), xattrTool: caps.xattr }
   const userWorker = isRoot ? new Worker({ ...workerOptions, uid: caps.user.uid, gid: caps.user.gid, label: 'user' }) : undefined
   const bridge = v.bridge ? new BridgeClient(process.stdin, (line) => process.stderr.write(line)) : undefined
@@ -328,18 +330,45 @@ async function main(argv: string[]): Promise<number> {
   let incomplete = false
   let failed = 0
   const suiteOrder = [...suites.map((s) => s.name), 'agent']
-  for (const { path, mount } of mounts) {
-    const started = Date.now()
-    log(`start ${path} (${mount.fsType} ${mount.source} ${mount.superOptions})`)
-    const mountTodos = todos.get(path) ?? todos.get(mount.mountPoint) ?? []
-    const book = command === 'run'
-      ? await runMount(path, mount, suites, run, userWorker, { clean: !!v.clean, keep: !!v.keep, todos: mountTodos, scratchDirs })
-      : await verifyMount(path, mount, run, userWorker, { keep: !!v.keep, todos: mountTodos })
+  const todosOf = (path: string, mount: MountInfo) => todos.get(path) ?? todos.get(mount.mountPoint) ?? []
+  const report = async (path: string, book: PointBook, started: number) => {
     incomplete ||= book.incomplete
     await writeMountTap(tap, path, suiteOrder, book)
     const c = countOf(book)
     failed += c.fail
     log(`done ${path}: ${c.pass} ok, ${c.fail} not ok, ${c.todo} todo, ${c.skip} skip (${((Date.now() - started) / 1000).toFixed(1)} s)`)
+  }
+  if (command === 'run') {
+    const perMount = suites.filter((s): s is SuiteSpec => !('shared' in s))
+    const shared = suites.filter((s): s is SharedSuiteSpec => 'shared' in s)
+    // Every mount is prepared first: shared suites (coherence) watch them all at once.
+    const prepared = new Map<string, { target?: MountTarget; book: PointBook }>()
+    for (const { path, mount } of mounts) {
+      const p = await prepare(path, mount, run, userWorker, { clean: !!v.clean, todos: todosOf(path, mount), scratchDirs })
+      prepared.set(path, { ...(p.target ? { target: p.target } : {}), book: bookFor(path, p, suites, todosOf(path, mount)) })
+    }
+    const targets = [...prepared.values()].flatMap((p) => (p.target ? [p.target] : []))
+    const books = new Map([...prepared].map(([path, p]) => [path, p.book]))
+    for (const s of shared) {
+      if (!targets.length) break
+      const t0 = Date.now()
+      log(`${s.name}: ${targets.length} mounts at once, one ${window} s window`)
+      await runSharedSuite(s, targets, run, books)
+      log(`${s.name} done (${((Date.now() - t0) / 1000).toFixed(1)} s)`)
+    }
+    for (const { path, mount } of mounts) {
+      const started = Date.now()
+      log(`start ${path} (${mount.fsType} ${mount.source} ${mount.superOptions})`)
+      const p = prepared.get(path)!
+      if (p.target) await runMount(p.target, perMount, run, p.book, { keep: !!v.keep })
+      await report(path, p.book, started)
+    }
+  } else {
+    for (const { path, mount } of mounts) {
+      const started = Date.now()
+      log(`start ${path} (${mount.fsType} ${mount.source} ${mount.superOptions})`)
+      await report(path, await verifyMount(path, mount, run, userWorker, { keep: !!v.keep, todos: todosOf(path, mount) }), started)
+    }
   }
   tap.plan()
   root.kill()

@@ -1,7 +1,7 @@
 // One mount, from the agent's side: its suites' calls run in the root worker, then one
 // drop_caches and one remount serve every staged check of the mount, then the mount's TAP.
 // A check that hangs is killed with its worker, reported as a timeout, and the run goes on.
-import { pointIds, type SuiteSpec } from './check-api.ts'
+import { suitePoints, type AnySuite, type SharedSuiteSpec, type SuiteSpec } from './check-api.ts'
 import type { Diagnostics, Stage } from './diagnostics.ts'
 import { remountOptions } from './remount-options.ts'
 import { pointRecord, wantedIds, type MountTarget, type PointRecord, type RunEvent, type RunSettings, type StagedCheck } from './suite-run.ts'
@@ -124,13 +124,37 @@ async function prepareStage(stage: Stage, target: MountTarget, run: AgentRun): P
 }
 
 /** All points of the given suites, as SKIP with one reason (a read-only mount, say). */
-export function skipAll(suites: readonly SuiteSpec[], reason: string, book: PointBook): void {
-  for (const s of suites) for (const id of s.checks.flatMap(pointIds)) book.add(s.name, { id, ok: true, directive: { skip: reason } })
+export function skipAll(suites: readonly AnySuite[], reason: string, book: PointBook): void {
+  for (const s of suites) for (const { id } of suitePoints(s)) book.add(s.name, { id, ok: true, directive: { skip: reason } })
 }
 
 /** All points of the given suites as failed at setup with the same error (a share that takes no files). */
-export function failAll(suites: readonly SuiteSpec[], diagnostics: Diagnostics, todos: MountTarget['todos'], book: PointBook): void {
-  for (const s of suites) for (const id of s.checks.flatMap(pointIds)) book.add(s.name, pointRecord(id, todos, { ok: false, diagnostics }))
+export function failAll(suites: readonly AnySuite[], diagnostics: Diagnostics, todos: MountTarget['todos'], book: PointBook): void {
+  for (const s of suites) for (const { id } of suitePoints(s)) book.add(s.name, pointRecord(id, todos, { ok: false, diagnostics }))
+}
+
+/** Longest a shared suite (every mount, one window) may run before it is called hung. */
+const SHARED_SUITE_MIN_TIMEOUT_MS = 120_000
+
+/** A shared suite over every prepared mount at once; its points go to each mount's book. */
+export async function runSharedSuite(suite: SharedSuiteSpec, targets: readonly MountTarget[], run: AgentRun, books: ReadonlyMap<string, PointBook>): Promise<void> {
+  const outcome = await run.root.runJob(
+    { job: 'shared', suite: suite.name, targets: [...targets], settings: run.settings, startAt: 0, hasUser: run.hasUser },
+    Math.max(run.settings.checkTimeoutMs, SHARED_SUITE_MIN_TIMEOUT_MS),
+    (e) => {
+      if (e.type === 'point' && e.mount) books.get(e.mount)?.add(e.suite, e.point)
+    },
+  )
+  if (outcome.done && !outcome.error) return
+  const message = outcome.done ? outcome.error! : outcome.message
+  run.log(`${suite.name} ${outcome.done ? 'failed' : message}: its missing points are reported as such`)
+  for (const t of targets) {
+    const book = books.get(t.path)!
+    const have = new Set((book.bySuite.get(suite.name) ?? []).map((p) => p.id))
+    const diagnostics: Diagnostics = { op: suite.name, args: [], wanted: 'done', found: outcome.done ? 'error' : 'timeout', stage: 'call', class: 'loud', note: message }
+    for (const { id } of suitePoints(suite)) if (!have.has(id)) book.add(suite.name, pointRecord(id, t.todos, { ok: false, diagnostics }))
+    if (outcome.done) book.incomplete = true
+  }
 }
 
 /** Writes one mount's points as TAP: a subtest per suite. */

@@ -1,7 +1,7 @@
 // Running checks, inside a worker: each check's call (and its "at once" look), then, when the
 // agent asks, a later stage (after drop_caches, remount or restart) for the staged checks.
 // Everything found is reported as it happens through `emit`, so a hung check loses nothing else.
-import { PointFailure, PointSkip, pointIds, type CheckSpec, type HostSide, type Need, type Persisted, type SuiteSpec } from './check-api.ts'
+import { PointFailure, PointSkip, pointIds, type Arg, type CheckSpec, type HostSide, type Need, type Persisted, type SharedSuiteSpec, type SharedTarget, type SuiteSpec } from './check-api.ts'
 import { Context, type ContextDeps } from './check-context.ts'
 import type { Diagnostics, Stage } from './diagnostics.ts'
 import { globMatch } from './glob.ts'
@@ -41,6 +41,8 @@ export interface RunSettings {
   caps: Capabilities
   checkTimeoutMs: number
   opTimeoutMs: number
+  /** How long shared suites watch for a change to show (coherence). */
+  windowMs: number
   /** Source of a RegExp on check ids. */
   grep?: string
 }
@@ -65,7 +67,7 @@ export interface StagedCheck {
 
 export type RunEvent =
   | { type: 'check-start'; suite: string; id: string; index: number }
-  | { type: 'point'; suite: string; point: PointRecord }
+  | { type: 'point'; suite: string; point: PointRecord; mount?: string }
   | { type: 'staged'; staged: StagedCheck }
 
 export interface Runners {
@@ -208,4 +210,38 @@ export async function runStage(staged: readonly StagedCheck[], stage: Stage, tar
     emit({ type: 'check-start', suite: s.suite, id: s.check.id, index })
     emit({ type: 'point', suite: s.suite, point: await judgeStage(s, stage, target, settings, runners) })
   }
+}
+
+/** A shared suite over every mount at once; each point is reported with its mount. */
+export async function runShared(
+  suite: SharedSuiteSpec,
+  targets: readonly MountTarget[],
+  settings: RunSettings,
+  runners: (target: MountTarget) => Runners,
+  emit: (e: RunEvent) => void,
+): Promise<void> {
+  const re = settings.grep ? new RegExp(settings.grep) : undefined
+  const shared: SharedTarget[] = targets.map((t) => ({ path: t.path, dir: `${t.scratch}/${suite.name}`, host: runners(t).host }))
+  const ops = runners(targets[0]!).ops
+  for (const t of shared) await ops.call('mkdir', [t.dir, 0o755], settings.opTimeoutMs)
+  emit({ type: 'check-start', suite: suite.name, id: suite.name, index: 0 })
+  await suite.run({
+    targets: shared,
+    windowMs: settings.windowMs,
+    op: async (op: string, ...args: Arg[]) => {
+      const r = await ops.call(op, args, settings.opTimeoutMs)
+      return r.ok ? { ok: true, value: r.value } : { ok: false, errno: r.errno }
+    },
+    unmet: (needs) => unmetNeed(needs, settings.caps),
+    point: (target, id, verdict) => {
+      if (re && !re.test(id)) return
+      const t = targets.find((x) => x.path === target.path)!
+      // Paths in diagnostics are relative to the scratch dir, as every other suite's are.
+      const rel = (a: unknown) => (typeof a === 'string' && a.startsWith(`${t.scratch}/`) ? a.slice(t.scratch.length + 1) : a)
+      const shown: typeof verdict = 'ok' in verdict && verdict.diagnostics && Array.isArray(verdict.diagnostics.args)
+        ? ({ ...verdict, diagnostics: { ...verdict.diagnostics, args: verdict.diagnostics.args.map(rel) } } as typeof verdict)
+        : verdict
+      emit({ type: 'point', suite: suite.name, mount: target.path, point: pointRecord(id, t.todos, shown) })
+    },
+  })
 }

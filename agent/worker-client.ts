@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import type { OpOutcome } from './op-runner.ts'
 import type { RunEvent } from './suite-run.ts'
-import type { FromWorker, JobRequest, RelayAsk, ToWorker, WorkerInit } from './worker/protocol.ts'
+import type { FromWorker, JobRequest, JobSpec, RelayAsk, ToWorker, WorkerInit } from './worker/protocol.ts'
 
 export interface WorkerOptions {
   /** The bundle (or entry script) to fork with the hidden `__worker` command. */
@@ -110,7 +110,7 @@ export class Worker {
   }
 
   /** Runs a job; each check gets checkTimeoutMs from its start, else the worker is killed. */
-  runJob(job: Omit<JobRequest, 'id' | 'kind'>, checkTimeoutMs: number, onEvent: (e: RunEvent) => void): Promise<JobOutcome> {
+  runJob(job: JobSpec, checkTimeoutMs: number, onEvent: (e: RunEvent) => void): Promise<JobOutcome> {
     this.warm()
     const id = this.nextId++
     return new Promise<JobOutcome>((resolve) => {

@@ -11,7 +11,11 @@ import { aclOp, type SpecialFiles } from './special-files.ts'
 export interface OpEnv {
   guard: PathGuard
   special: SpecialFiles
+  /** Open file descriptors and inotify watches a check keeps across ops, by handle. */
+  handles: Map<number, { fd?: number; watcher?: fs.FSWatcher; events?: string[] }>
 }
+
+let nextHandle = 1
 
 function typeOf(st: fs.Stats): StatFields['type'] {
   if (st.isFile()) return 'file'
@@ -33,6 +37,7 @@ export function statFields(st: fs.Stats): StatFields {
     size: st.size,
     nlink: st.nlink,
     ino: st.ino,
+    mtime: Math.floor(st.mtimeMs / 1000),
   }
 }
 
@@ -93,6 +98,43 @@ const OPS: Record<string, Op> = {
   removexattr: ({ guard, special }, [p, name]) => special.call('removexattr', [guard.assertFollow(p), name]),
   setfacl: ({ guard }, [p, spec]) => aclOp('setfacl', guard.assertFollow(p), spec),
   getfacl: ({ guard }, [p]) => aclOp('getfacl', guard.assertFollow(p)),
+  // held descriptors: a read through an fd opened before a host edit; a write not yet closed
+  'fd-open': ({ guard, handles }, [p, flags = 'r']) => {
+    const fd = fs.openSync(guard.assertFollow(p), flags)
+    const handle = nextHandle++
+    handles.set(handle, { fd })
+    return handle
+  },
+  'fd-read': ({ handles }, [handle]) => {
+    const buf = Buffer.alloc(65536)
+    const n = fs.readSync(fdOf(handles, handle), buf, 0, buf.length, 0)
+    return buf.toString('utf8', 0, n)
+  },
+  'fd-write': ({ handles }, [handle, data]) => fs.writeSync(fdOf(handles, handle), String(data), 0),
+  'fd-fsync': ({ handles }, [handle]) => fs.fsyncSync(fdOf(handles, handle)),
+  'fd-close': ({ handles }, [handle]) => {
+    fs.closeSync(fdOf(handles, handle))
+    handles.delete(handle)
+  },
+  // inotify (fs.watch) on a directory: which names changed, from whichever side
+  'watch-start': ({ guard, handles }, [dir]) => {
+    const events: string[] = []
+    const watcher = fs.watch(guard.assertFollow(dir), (_type, name) => name && events.push(String(name)))
+    watcher.on('error', () => {})
+    const handle = nextHandle++
+    handles.set(handle, { watcher, events })
+    return handle
+  },
+  'watch-events': ({ handles }, [handle]) => [...new Set(handles.get(handle)?.events ?? [])].sort(),
+  'watch-stop': ({ handles }, [handle]) => {
+    handles.get(handle)?.watcher?.close()
+    handles.delete(handle)
+  },
+  // a shared writable mapping (python3's mmap): write through it, or read through one held open
+  'mmap-write': ({ guard, special }, [p, text]) => special.call('mmap-write', [guard.assertFollow(p), text]),
+  'mmap-open': ({ guard, special }, [p]) => special.call('mmap-open', [guard.assertFollow(p)]),
+  'mmap-read': ({ special }, [id]) => special.call('mmap-read', [id]),
+  'mmap-close': ({ special }, [id]) => special.call('mmap-close', [id]),
   // the share as a whole
   'drop-caches': () => {
     spawnSync('sync')
@@ -143,6 +185,12 @@ const OPS: Record<string, Op> = {
     // rmSync never follows symlinks; only the scratch dir itself is named.
     fs.rmSync(guard.assertScratchDir(dir), { recursive: true, force: true, maxRetries: 2 })
   },
+}
+
+function fdOf(handles: OpEnv['handles'], handle: number): number {
+  const fd = handles.get(handle)?.fd
+  if (fd === undefined) throw Object.assign(new Error(`no open descriptor ${handle}`), { code: 'EBADF' })
+  return fd
 }
 
 export const OP_NAMES = Object.keys(OPS)

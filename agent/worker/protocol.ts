@@ -25,10 +25,14 @@ export interface OpRequest {
 }
 
 /** Run checks: a suite's calls, or one later stage of staged checks. Events stream back. */
-export type JobRequest = { kind: 'job'; id: number; target: MountTarget; settings: RunSettings; startAt: number; hasUser: boolean } & (
-  | { job: 'suite'; suite: string }
-  | { job: 'stage'; stage: Stage; staged: StagedCheck[] }
+export type JobRequest = { kind: 'job'; id: number; settings: RunSettings; startAt: number; hasUser: boolean } & (
+  | { job: 'suite'; suite: string; target: MountTarget }
+  | { job: 'stage'; stage: Stage; staged: StagedCheck[]; target: MountTarget }
+  | { job: 'shared'; suite: string; targets: MountTarget[] }
 )
+
+/** A job as the agent asks for it (the worker client adds id and kind). */
+export type JobSpec = JobRequest extends infer J ? (J extends JobRequest ? Omit<J, 'id' | 'kind'> : never) : never
 
 /** The answer to a worker's relay request (user op, host bridge). */
 export interface RelayReply {
@@ -59,4 +63,6 @@ export interface StatFields {
   size: number
   nlink: number
   ino: number
+  /** Modification time, whole seconds since the epoch. */
+  mtime: number
 }

@@ -7,8 +7,9 @@ import { errnoFromMessage, normalizeErrno } from '../errno-names.ts'
 import type { OpResult } from './protocol.ts'
 
 const PYTHON_HELPER = String.raw`
-import sys, os, json, errno
+import sys, os, json, errno, mmap
 FLAGS = {'create': os.XATTR_CREATE, 'replace': os.XATTR_REPLACE}
+MAPS = {}
 for line in sys.stdin:
     req = json.loads(line)
     op, a = req['op'], req['args']
@@ -20,6 +21,23 @@ for line in sys.stdin:
         elif op == 'removexattr': os.removexattr(a[0], a[1])
         elif op == 'mkfifo': os.mkfifo(a[0], a[1])
         elif op == 'mknod': os.mknod(a[0], a[1] | (0o020000 if a[2] == 'c' else 0o060000), os.makedev(a[3], a[4]))
+        elif op == 'mmap-write':
+            data = a[1].encode()
+            with open(a[0], 'r+b') as f:
+                m = mmap.mmap(f.fileno(), len(data), mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+                m[:len(data)] = data
+                m.flush()
+                m.close()
+        elif op == 'mmap-open':
+            f = open(a[0], 'r+b')
+            m = mmap.mmap(f.fileno(), 0, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+            v = len(MAPS) + 1
+            MAPS[v] = (f, m)
+        elif op == 'mmap-read': v = MAPS[a[0]][1][:].decode(errors='replace')
+        elif op == 'mmap-close':
+            f, m = MAPS.pop(a[0])
+            m.close()
+            f.close()
         else: raise ValueError('unknown op ' + op)
         res = {'ok': True, 'value': v}
     except OSError as e:
@@ -74,6 +92,7 @@ export class SpecialFiles {
 
   async call(op: string, args: unknown[]): Promise<OpResult> {
     if (this.tool === 'python3') return (this.python ??= new PythonHelper()).call(op, args)
+    if (op.startsWith('mmap-')) return { ok: false, errno: 'ENOTOOL', message: 'mmap checks need python3 in the guest' }
     return this.viaTools(op, args)
   }
 

@@ -6,7 +6,7 @@ import type { HostSide } from '../check-api.ts'
 import type { HostTruth } from '../diagnostics.ts'
 import type { OpOutcome, OpRunner } from '../op-runner.ts'
 import { SUITES } from '../registry.ts'
-import { runStage, runSuiteCalls, type Runners } from '../suite-run.ts'
+import { runShared, runStage, runSuiteCalls, type MountTarget, type RunEvent, type Runners } from '../suite-run.ts'
 import { PathGuard } from './path-guard.ts'
 import { runOp, type OpEnv } from './ops.ts'
 import type { FromWorker, JobRequest, RelayAsk, ToWorker } from './protocol.ts'
@@ -33,10 +33,10 @@ class Relay {
   }
 }
 
-function runnersFor(env: OpEnv, relay: Relay, job: JobRequest): Runners {
+function runnersFor(env: OpEnv, relay: Relay, job: JobRequest, target: MountTarget): Runners {
   const ops: OpRunner = { call: (op, args) => runOp(env, op, args) }
   const userOps: OpRunner = { call: async (op, args, timeoutMs) => (await relay.ask({ relay: 'user-op', op, args, timeoutMs })) as OpOutcome }
-  const mount = job.target.mount.mountPoint
+  const mount = target.mount.mountPoint
   const rel = (p: string) => (p.startsWith(`${mount}/`) ? p.slice(mount.length + 1) : p)
   const host: HostSide = {
     look: async (path) => {
@@ -53,16 +53,19 @@ function runnersFor(env: OpEnv, relay: Relay, job: JobRequest): Runners {
 }
 
 async function runJob(env: OpEnv, relay: Relay, job: JobRequest): Promise<void> {
-  const emit = (event: Parameters<Parameters<typeof runSuiteCalls>[5]>[0]) => send({ kind: 'event', job: job.id, event })
-  const runners = runnersFor(env, relay, job)
-  // The job's scratch dir becomes a place this worker may act in (if it is one).
-  env.guard.addRoot(env.guard.assertScratchDir(job.target.scratch))
-  if (job.job === 'suite') {
-    const suite = SUITES.find((s) => s.name === job.suite)
-    if (!suite) throw new Error(`unknown suite ${job.suite}`)
-    await runSuiteCalls(suite, job.target, job.settings, runners, job.startAt, emit)
+  const emit = (event: RunEvent) => send({ kind: 'event', job: job.id, event })
+  // The job's scratch dirs become places this worker may act in (if they are scratch dirs).
+  const targets = job.job === 'shared' ? job.targets : [job.target]
+  for (const t of targets) env.guard.addRoot(env.guard.assertScratchDir(t.scratch))
+  const suite = job.job === 'stage' ? undefined : SUITES.find((s) => s.name === job.suite)
+  if (job.job === 'shared') {
+    if (!suite || !('shared' in suite)) throw new Error(`unknown shared suite ${job.suite}`)
+    await runShared(suite, job.targets, job.settings, (t) => runnersFor(env, relay, job, t), emit)
+  } else if (job.job === 'suite') {
+    if (!suite || 'shared' in suite) throw new Error(`unknown suite ${job.suite}`)
+    await runSuiteCalls(suite, job.target, job.settings, runnersFor(env, relay, job, job.target), job.startAt, emit)
   } else {
-    await runStage(job.staged, job.stage, job.target, job.settings, runners, job.startAt, emit)
+    await runStage(job.staged, job.stage, job.target, job.settings, runnersFor(env, relay, job, job.target), job.startAt, emit)
   }
 }
 
@@ -74,7 +77,7 @@ export function workerMain(): void {
   process.on('message', (message: ToWorker) => {
     switch (message.kind) {
       case 'init':
-        env = { guard: new PathGuard(message.mountPaths), special: new SpecialFiles(message.xattrTool) }
+        env = { guard: new PathGuard(message.mountPaths), special: new SpecialFiles(message.xattrTool), handles: new Map() }
         return
       case 'relay-reply':
         relay.answer(message.id, message.result)

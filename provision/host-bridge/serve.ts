@@ -130,9 +130,10 @@ export async function serve(req: Ok, relPath: string): Promise<BridgeResult> {
         fs.lchownSync(p, args.uid as number, args.gid as number)
         return { ok: true }
       case 'touch': {
+        // To a given time (seconds since the epoch), or now.
         refuseSymlink(p)
-        const now = new Date()
-        fs.utimesSync(p, now, now)
+        const when = typeof args.mtime === 'number' ? new Date(args.mtime * 1000) : new Date()
+        fs.utimesSync(p, when, when)
         return { ok: true }
       }
     }

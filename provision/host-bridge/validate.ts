@@ -63,7 +63,7 @@ export function validateRequest(request: unknown, shares: ShareDirs): Validated 
   if ('content' in args && (typeof args.content !== 'string' || Buffer.byteLength(args.content) > MAX_PAYLOAD_BYTES)) {
     return { ok: false, reason: `content must be a string of at most ${MAX_PAYLOAD_BYTES} bytes` }
   }
-  for (const n of ['size', 'mode', 'uid', 'gid'] as const) {
+  for (const n of ['size', 'mode', 'uid', 'gid', 'mtime'] as const) {
     if (n in args && (!Number.isInteger(args[n]) || (args[n] as number) < 0)) return { ok: false, reason: `${n} must be a non-negative integer` }
   }
   if (verb === 'symlink') {

@@ -98,13 +98,14 @@ export default suite('xattr', 'Extended attributes: user.* round trips, flags, p
   })),
   {
     id: 'xattr/largest/file',
-    title: 'the largest value that round-trips (measured; fails only if a value comes back different)',
+    title: 'the largest value that round-trips, to 64 bytes (measured; fails only if a value comes back different)',
     needs: ['xattr'],
     async run(x) {
       const f = await x.make('file')
+      // Binary search in 64-byte steps: ten tries between 0 and 64 KiB (the Linux maximum).
       let lo = 0
       let hi = 65536
-      while (lo < hi) {
+      while (hi - lo >= 64) {
         const mid = Math.ceil((lo + hi) / 2)
         const set = await x.attempt('setxattr', f, NAME, hexOf(mid))
         if (set.ok) {
