@@ -27,6 +27,13 @@ export interface ContextDeps {
 
 const isErrno = (w: Wanted): w is string => typeof w === 'string' && /^E[A-Z0-9]+$/.test(w)
 
+/** Longest text kept whole in diagnostics; a 64 KiB xattr value is shown by its start and size. */
+const DIAGNOSTIC_TEXT_MAX = 120
+
+export function clip(text: string): string {
+  return text.length <= DIAGNOSTIC_TEXT_MAX ? text : `${text.slice(0, 60)}… (${text.length} chars)`
+}
+
 /** How a value reads in diagnostics and comparisons: fields joined by ",", lists by ",". */
 export function render(value: unknown, fields?: string): string {
   if (fields && value && typeof value === 'object') {
@@ -76,7 +83,7 @@ export class Context implements CheckContext {
 
   /** Paths in diagnostics are relative to the scratch dir: short, and the same in every run. */
   private shown(args: Arg[]): Arg[] {
-    return args.map((a) => (typeof a === 'string' && a.startsWith(`${this.deps.scratch}/`) ? a.slice(this.deps.scratch.length + 1) : a))
+    return args.map((a) => (typeof a === 'string' ? clip(a.startsWith(`${this.deps.scratch}/`) ? a.slice(this.deps.scratch.length + 1) : a) : a))
   }
 
   private async call(op: string, args: Arg[]): Promise<OpOutcome> {
@@ -147,7 +154,7 @@ export class Context implements CheckContext {
 
   diagnostics(wanted: Wanted, op: string, args: Arg[], outcome: OpOutcome, found: string): Diagnostics {
     return {
-      op, args: this.shown(args), wanted: String(wanted), found,
+      op, args: this.shown(args), wanted: clip(String(wanted)), found: clip(found),
       ...(!outcome.ok && outcome.errno !== 'TIMEOUT' ? { errno: outcome.errno } : {}),
       stage: this.stage,
       class: classify(outcome, this.stage !== 'call' && this.state.callFailedLoud),
@@ -174,7 +181,7 @@ export class Context implements CheckContext {
   }
 
   fail(diagnostics: Diagnostics): never {
-    throw new PointFailure({ ...diagnostics, args: this.shown(diagnostics.args) })
+    throw new PointFailure({ ...diagnostics, args: this.shown(diagnostics.args), wanted: clip(diagnostics.wanted), found: clip(diagnostics.found) })
   }
 
   note(text: string): void {

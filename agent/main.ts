@@ -319,7 +319,7 @@ async function main(argv: string[]): Promise<number> {
     for (const dir of scratchDirs) await cleaner.call('scratch-remove', [dir], 10_000)
     cleaner.kill()
     out(`Bail out! interrupted by ${signal}`)
-    process.exit(2)
+    exitAfterFlush(2)
   }
   process.once('SIGINT', () => void interrupted('SIGINT'))
   process.once('SIGTERM', () => void interrupted('SIGTERM'))
@@ -376,9 +376,12 @@ async function main(argv: string[]): Promise<number> {
   return incomplete ? 2 : failed ? 1 : 0
 }
 
+/** Exits once stdout has taken everything: a pipe can hold back a long TAP tail. */
+const exitAfterFlush = (code: number) => process.stdout.write('', () => process.exit(code))
+
 main(process.argv.slice(2)).then(
   (code) => {
-    if (code >= 0) process.exit(code)
+    if (code >= 0) exitAfterFlush(code)
   },
   (err: unknown) => {
     if (err instanceof Usage) {

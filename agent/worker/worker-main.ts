@@ -46,7 +46,9 @@ function runnersFor(env: OpEnv, relay: Relay, job: JobRequest, target: MountTarg
     },
     act: async (verb, path, args) => {
       if (!job.settings.caps.bridge) return { ok: false, error: 'no host bridge' }
-      return (await relay.ask({ relay: 'host', verb, mount, path: rel(path), ...(args ? { args } : {}) })) as { ok: boolean; error?: string; value?: unknown }
+      // A rename's destination is a guest path too.
+      const hostArgs = args && typeof args.to === 'string' ? { ...args, to: rel(args.to) } : args
+      return (await relay.ask({ relay: 'host', verb, mount, path: rel(path), ...(hostArgs ? { args: hostArgs } : {}) })) as { ok: boolean; error?: string; value?: unknown }
     },
   }
   return { ops, ...(job.hasUser ? { userOps } : {}), host }

@@ -3,9 +3,7 @@
 // share at once and watched in parallel: the whole suite costs one observation window, not one
 // per configuration. The verdict is what was observed; known stale modes are marked TODO by
 // the matrix, never here.
-import {
-  sharedSuite, type Arg, type Need, type PointSpec, type PointVerdict, type SharedContext, type SharedTarget,
-} from '../../agent/check-api.ts'
+import { sharedSuite, type Arg, type Need, type PointSpec, type PointVerdict, type SharedTarget } from '../../agent/check-api.ts'
 
 /** When the guest looks after a change: at once, then 10 ms, 100 ms, 1 s, and the window's end. */
 const LOOKS_MS = [0, 10, 100, 1000]
@@ -128,217 +126,214 @@ const POINTS: PointSpec[] = [
   { id: 'coherence/inotify/host-change', title: 'a guest fs.watch on the share sees a file the host makes', needs: HOST },
 ]
 
-/** Something the guest (or the host) watches until it shows, with the time it first did. */
-interface Watch {
+/** One change on one mount, watched until it shows: set up, then fired with all the others. */
+interface Experiment {
   target: SharedTarget
   id: string
-  since: number
-  look: () => Promise<{ found: string; visible: boolean }>
   describe: { op: string; args: Arg[]; wanted: string }
-  seenAfterMs?: number
-  lastFound?: string
-  /** Set when the call that started it failed loudly (no change to wait for). */
+  /** Host-side changes fire together, in parallel; guest-side ones right after, in turn. */
+  side: 'host' | 'guest'
+  /** Makes the change; says why not when it could not. */
+  fire: () => Promise<{ ok: boolean; found?: string; errno?: string }>
+  look: () => Promise<{ found: string; visible: boolean }>
+  /** Set when setting it up already failed. */
   failed?: { found: string; errno?: string }
+  since?: number
+  seenAfterMs?: number
+  /** Seen at the very first look after the change. */
+  firstLook?: boolean
+  lastFound?: string
 }
 
-async function watchAll(watches: Watch[], windowMs: number): Promise<void> {
-  const start = Math.min(...watches.map((w) => w.since))
-  for (const at of [...LOOKS_MS, windowMs]) {
-    const wait = start + at - Date.now()
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
-    const pending = watches.filter((w) => w.seenAfterMs === undefined && !w.failed)
+type Outcome = { ok: boolean; value?: unknown; errno?: string }
+const failure = (r: Outcome | { ok: boolean; error?: string }, what: string) =>
+  r.ok ? undefined : 'errno' in r && r.errno ? { found: r.errno, errno: r.errno } : { found: `${what}: ${'error' in r ? r.error : 'failed'}` }
+
+/**
+ * Looks at every experiment on its own clock (at once, 10 ms, 100 ms, 1 s, then the window's
+ * end after its change) until it shows. Looks run one after another in one process, so the
+ * time measured is from the change to the first look that saw it: an upper bound.
+ */
+async function watchAll(experiments: Experiment[], windowMs: number): Promise<void> {
+  const schedule = [...LOOKS_MS.filter((ms) => ms < windowMs), windowMs]
+  const looksDone = new Map<Experiment, number>()
+  const dueAt = (e: Experiment) => e.since! + schedule[looksDone.get(e) ?? 0]!
+  for (;;) {
+    const pending = experiments.filter((e) => e.seenAfterMs === undefined && !e.failed && (looksDone.get(e) ?? 0) < schedule.length)
     if (!pending.length) return
-    // Each look is a call over the share (or the bridge): they go out together.
-    await Promise.all(pending.map(async (w) => {
-      const { found, visible } = await w.look()
-      w.lastFound = found
-      if (visible) w.seenAfterMs = Date.now() - w.since
-    }))
+    const wait = Math.min(...pending.map(dueAt)) - Date.now()
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    const now = Date.now()
+    for (const e of pending.filter((p) => dueAt(p) <= now)) {
+      const { found, visible } = await e.look()
+      e.lastFound = found
+      if (visible) {
+        e.seenAfterMs = Date.now() - e.since!
+        e.firstLook = !looksDone.get(e)
+      }
+      looksDone.set(e, (looksDone.get(e) ?? 0) + 1)
+    }
   }
 }
 
-function verdict(w: Watch, windowMs: number, stage: 'at-once' | 'after-drop-caches'): PointVerdict {
-  const base = { ...w.describe, stage }
-  if (w.failed) return { ok: false, diagnostics: { ...base, found: w.failed.found, ...(w.failed.errno ? { errno: w.failed.errno } : {}), class: 'loud' } }
-  if (w.seenAfterMs !== undefined) return { ok: true, diagnostics: { ...base, found: w.describe.wanted, latencyMs: w.seenAfterMs } }
-  return { ok: false, diagnostics: { ...base, found: `stale after ${windowMs} ms: ${short(w.lastFound)}`, class: 'silent' } }
+function verdict(e: Experiment, windowMs: number, stage: 'at-once' | 'after-drop-caches'): PointVerdict {
+  const base = { ...e.describe, stage }
+  if (e.failed) return { ok: false, diagnostics: { ...base, found: e.failed.found, ...(e.failed.errno ? { errno: e.failed.errno } : {}), class: 'loud' } }
+  if (e.seenAfterMs !== undefined) return { ok: true, diagnostics: { ...base, found: e.describe.wanted, latencyMs: e.seenAfterMs, ...(e.firstLook ? { note: 'seen at the first look' } : {}) } }
+  const found = stage === 'at-once' ? `stale after ${windowMs} ms: ${short(e.lastFound)}` : `still stale after drop_caches: ${short(e.lastFound)}`
+  return { ok: false, diagnostics: { ...base, found, class: 'silent' } }
 }
 
 const short = (s: string | undefined) => (s === undefined ? 'nothing' : s.length > 60 ? `${s.slice(0, 60)}…` : s).replace(/\n/g, '\\n')
 
+/** Reads what the host has at a path, for changes made in the guest. */
+const hostSees = (t: SharedTarget, path: string) => async () => {
+  const r = await t.host.act('read', path)
+  const found = r.ok ? String(r.value) : `host: ${r.error}`
+  return { found, visible: found === V2 }
+}
+
 export default sharedSuite('coherence', 'Cache coherence: host edits seen in the guest (and how soon), guest writes seen on the host, mmap, inotify', POINTS, async (ctx) => {
   const noHost = ctx.unmet(['host'])
+  const noMmap = noHost ?? ctx.unmet(['python3'])
   const skip = (id: string, reason: string) => ctx.targets.forEach((t) => ctx.point(t, id, { skip: reason }))
   const { windowMs } = ctx
-  const watches: Watch[] = []
-  /** Descriptors opened before the host's changes (closed at the end). */
-  const openedBefore: number[] = []
+  const experiments: Experiment[] = []
+  /** Descriptors, mappings and watches to let go of at the end. */
+  const cleanup: Array<() => Promise<unknown>> = []
+  const held = async (r: Outcome, release: (handle: number) => Promise<unknown>) => {
+    if (r.ok) cleanup.push(() => release(r.value as number))
+    return r
+  }
+  if (noHost) for (const p of POINTS.filter((p) => p.needs?.includes('host'))) skip(p.id, noHost)
+  else if (noMmap) for (const p of POINTS.filter((p) => p.needs?.includes('python3'))) skip(p.id, noMmap)
 
-  // --- host-side events ---------------------------------------------------------------
-  if (noHost) {
-    for (const p of POINTS.filter((p) => p.needs?.includes('host'))) skip(p.id, noHost)
-  } else {
-    const file = (t: SharedTarget, e: HostEvent) => `${t.dir}/${e.name}`
-    const setup = await Promise.all(ctx.targets.flatMap((t) => HOST_EVENTS.map(async (e) => ({ t, e, r: await e.setup(t, file(t, e), t.host) }))))
-    const setupFailed = new Set(setup.filter((s) => s.r && typeof s.r === 'object' && 'ok' in s.r && !(s.r as { ok: boolean }).ok).map((s) => `${s.t.path}:${s.e.name}`))
-    // The guest looks first, so whatever it caches is the old state.
-    const fds = new Map<string, number>()
-    for (const t of ctx.targets) {
-      for (const e of HOST_EVENTS) {
-        const f = file(t, e)
+  // --- set up every experiment on every mount (all mounts at once); nothing changes yet ---
+  await Promise.all(ctx.targets.map(async (t) => {
+    if (!noHost) {
+      const files = HOST_EVENTS.map((e) => `${t.dir}/${e.name}`)
+      const setups = await Promise.all(HOST_EVENTS.map((e, i) => e.setup(t, files[i]!, t.host)))
+      for (const [i, e] of HOST_EVENTS.entries()) {
+        const f = files[i]!
+        const setupFailed = failure((setups[i] as Outcome | undefined) ?? { ok: true }, `the host could not set up ${e.name}`)
+        // The guest looks first, so whatever it caches is the old state.
         if (e.prime) await ctx.op(e.prime, f)
+        const probe = e.probe(f)
+        const look = (run: () => Promise<Outcome>, read: Probe['read']) => async () => {
+          const found = read(await run())
+          return { found, visible: e.name === 'readdir' ? found.split(',').includes(probe.wanted) : found === probe.wanted }
+        }
+        const fire = async () => {
+          const r = await e.act(t, f, t.host)
+          return r.ok ? { ok: true } : { ok: false, found: `the host could not ${e.name}: ${r.error}` }
+        }
+        experiments.push({ target: t, id: `coherence/host-${e.name}/visible`, side: 'host', describe: { op: probe.op, args: probe.args, wanted: probe.wanted }, fire, look: look(() => ctx.op(probe.op, ...probe.args), probe.read), ...(setupFailed ? { failed: setupFailed } : {}) })
         if (e.openFd) {
-          const fd = await ctx.op('fd-open', f, 'r')
-          if (fd.ok) {
-            fds.set(`${t.path}:${e.name}`, fd.value as number)
-            openedBefore.push(fd.value as number)
-          }
+          const fd = await held(await ctx.op('fd-open', f, 'r'), (h) => ctx.op('fd-close', h))
+          // The same host change: fired once (by the visible experiment), looked at through the descriptor.
+          experiments.push({
+            target: t, id: `coherence/host-${e.name}/open-fd`, side: 'host', describe: { op: 'fd-read', args: probe.args, wanted: probe.wanted },
+            fire: async () => ({ ok: true }), look: look(() => ctx.op('fd-read', fd.value as number), text),
+            ...(setupFailed ? { failed: setupFailed } : fd.ok ? {} : { failed: { found: fd.errno ?? 'error', ...(fd.errno ? { errno: fd.errno } : {}) } }),
+          })
         }
       }
-    }
-    const fired = await Promise.all(ctx.targets.flatMap((t) => HOST_EVENTS.map(async (e) => ({ t, e, r: await e.act(t, file(t, e), t.host), at: Date.now() }))))
-    for (const { t, e, r, at } of fired) {
-      const probe = e.probe(file(t, e))
-      const hostFailed = !r.ok || setupFailed.has(`${t.path}:${e.name}`)
-      const common = { target: t, since: at, describe: { op: probe.op, args: probe.args, wanted: probe.wanted } }
-      const lookBy = (run: () => Promise<{ ok: boolean; value?: unknown; errno?: string }>, read: Probe['read'], wanted: string) => async () => {
-        const found = read(await run())
-        return { found, visible: e.name === 'readdir' ? found.split(',').includes(wanted) : found === wanted }
-      }
-      const failed = hostFailed ? { found: `the host could not ${e.name}: ${r.error ?? 'setup failed'}` } : undefined
-      watches.push({ ...common, id: `coherence/host-${e.name}/visible`, look: lookBy(() => ctx.op(probe.op, ...probe.args), probe.read, probe.wanted), ...(failed ? { failed } : {}) })
-      const fd = fds.get(`${t.path}:${e.name}`)
-      if (e.openFd) {
-        watches.push({
-          ...common, id: `coherence/host-${e.name}/open-fd`, describe: { op: 'fd-read', args: probe.args, wanted: probe.wanted },
-          look: lookBy(() => ctx.op('fd-read', fd ?? -1), text, probe.wanted), ...(failed ? { failed } : fd === undefined ? { failed: { found: 'the guest could not open it' } } : {}),
-        })
-      }
-    }
-  }
-
-  // --- guest-side writes: does the host see them? ------------------------------------
-  const guestHandles: number[] = []
-  if (!noHost) {
-    for (const t of ctx.targets) {
       for (const w of GUEST_WRITES) {
         const f = `${t.dir}/guest-${w.name}`
-        const describe = { op: 'host-read', args: [f] as Arg[], wanted: V2 }
-        let failed: Watch['failed']
-        if (w.close) {
-          const r = await ctx.op('write', f, V2)
-          if (!r.ok) failed = { found: r.errno ?? 'error', ...(r.errno ? { errno: r.errno } : {}) }
-        } else {
-          const fd = await ctx.op('fd-open', f, 'w')
-          const wrote = fd.ok ? await ctx.op('fd-write', fd.value as number, V2) : fd
-          const synced = wrote.ok && w.fsync ? await ctx.op('fd-fsync', fd.value as number) : wrote
-          if (fd.ok) guestHandles.push(fd.value as number)
-          if (!synced.ok) failed = { found: synced.errno ?? 'error', ...(synced.errno ? { errno: synced.errno } : {}) }
-        }
-        watches.push({
-          target: t, id: `coherence/guest-${w.name}/host-sees`, since: Date.now(), describe,
-          look: async () => {
-            const r = await t.host.act('read', f)
-            const found = r.ok ? String(r.value) : `host: ${r.error}`
-            return { found, visible: found === V2 }
+        const fd = w.close ? undefined : await held(await ctx.op('fd-open', f, 'w'), (h) => ctx.op('fd-close', h))
+        experiments.push({
+          target: t, id: `coherence/guest-${w.name}/host-sees`, side: 'guest', describe: { op: w.fsync ? 'write+fsync' : w.close ? 'write+close' : 'write', args: [f], wanted: V2 },
+          fire: async () => {
+            if (!fd) return ctx.op('write', f, V2)
+            const wrote = await ctx.op('fd-write', fd.value as number, V2)
+            return wrote.ok && w.fsync ? ctx.op('fd-fsync', fd.value as number) : wrote
           },
-          ...(failed ? { failed } : {}),
+          look: hostSees(t, f),
+          ...(fd && !fd.ok ? { failed: { found: fd.errno ?? 'error', ...(fd.errno ? { errno: fd.errno } : {}) } } : {}),
         })
       }
     }
-  }
-
-  // --- mmap ----------------------------------------------------------------------------
-  const maps: number[] = []
-  const noMmap = noHost ?? ctx.unmet(['python3'])
-  if (noMmap && !noHost) {
-    skip('coherence/guest-mmap-write/host-sees', noMmap)
-    skip('coherence/host-edit/guest-mmap-sees', noMmap)
-  } else if (!noMmap) {
-    for (const t of ctx.targets) {
+    if (!noMmap) {
       const f = `${t.dir}/mmap-write`
-      await write(t.host, f, V1)
+      const made = await write(t.host, f, V1)
       await ctx.op('read', f)
-      const r = await ctx.op('mmap-write', f, V2)
-      watches.push({
-        target: t, id: 'coherence/guest-mmap-write/host-sees', since: Date.now(), describe: { op: 'mmap-write', args: [f, 'v2'], wanted: V2 },
-        look: async () => {
-          const h = await t.host.act('read', f)
-          const found = h.ok ? String(h.value) : `host: ${h.error}`
-          return { found, visible: found === V2 }
-        },
+      experiments.push({
+        target: t, id: 'coherence/guest-mmap-write/host-sees', side: 'guest', describe: { op: 'mmap-write', args: [f], wanted: V2 },
         // cache=none has no page cache to map: a writable shared mapping is refused (EINVAL).
-        ...(r.ok ? {} : { failed: { found: r.errno ?? 'error', ...(r.errno ? { errno: r.errno } : {}) } }),
+        fire: () => ctx.op('mmap-write', f, V2), look: hostSees(t, f),
+        ...(made.ok ? {} : { failed: { found: `the host could not make it: ${made.error}` } }),
       })
       const g = `${t.dir}/mmap-read`
-      await write(t.host, g, V1)
-      const m = await ctx.op('mmap-open', g)
-      if (m.ok) maps.push(m.value as number)
-      const acted = m.ok ? await t.host.act('write', g, { content: V2 }) : { ok: false }
-      watches.push({
-        target: t, id: 'coherence/host-edit/guest-mmap-sees', since: Date.now(), describe: { op: 'mmap-read', args: [g], wanted: V2 },
+      const madeG = await write(t.host, g, V1)
+      const map = await held(await ctx.op('mmap-open', g), (h) => ctx.op('mmap-close', h))
+      experiments.push({
+        target: t, id: 'coherence/host-edit/guest-mmap-sees', side: 'host', describe: { op: 'mmap-read', args: [g], wanted: V2 },
+        fire: async () => {
+          const r = await write(t.host, g, V2)
+          return r.ok ? { ok: true } : { ok: false, found: `the host could not edit it: ${r.error}` }
+        },
         look: async () => {
-          const r2 = await ctx.op('mmap-read', m.value as number)
-          const found = text(r2)
+          const found = text(await ctx.op('mmap-read', map.value as number))
           return { found, visible: found === V2 }
         },
-        ...(m.ok ? (acted.ok ? {} : { failed: { found: 'the host could not edit it' } }) : { failed: { found: m.errno ?? 'error', ...(m.errno ? { errno: m.errno } : {}) } }),
+        ...(!madeG.ok ? { failed: { found: `the host could not make it: ${madeG.error}` } } : map.ok ? {} : { failed: { found: map.errno ?? 'error', ...(map.errno ? { errno: map.errno } : {}) } }),
       })
     }
-  }
-
-  // --- inotify ---------------------------------------------------------------------------
-  const watchers: number[] = []
-  for (const t of ctx.targets) {
     const dir = `${t.dir}/inotify`
     await ctx.op('mkdir', dir, 0o755)
-    const started = await ctx.op('watch-start', dir)
-    if (started.ok) watchers.push(started.value as number)
+    const watch = await held(await ctx.op('watch-start', dir), (h) => ctx.op('watch-stop', h))
     const events = (name: string) => async () => {
-      const r = await ctx.op('watch-events', started.value as number)
-      const found = text(r)
+      const found = text(await ctx.op('watch-events', watch.value as number))
       return { found: found || 'no events', visible: found.split(',').includes(name) }
     }
-    const noWatch = started.ok ? undefined : { found: started.errno ?? 'error', ...(started.errno ? { errno: started.errno } : {}) }
-    const made = await ctx.op('create', `${dir}/by-guest`, 0o644)
-    watches.push({
-      target: t, id: 'coherence/inotify/guest-change', since: Date.now(), describe: { op: 'watch', args: [dir], wanted: 'by-guest' },
-      look: events('by-guest'), ...(noWatch ? { failed: noWatch } : made.ok ? {} : { failed: { found: `create: ${made.errno}` } }),
-    })
-    if (noHost) continue
-    const acted = await write(t.host, `${dir}/by-host`, V1)
-    watches.push({
-      target: t, id: 'coherence/inotify/host-change', since: Date.now(), describe: { op: 'watch', args: [dir], wanted: 'by-host' },
-      look: events('by-host'), ...(noWatch ? { failed: noWatch } : acted.ok ? {} : { failed: { found: `the host could not create it: ${acted.error}` } }),
-    })
+    const noWatch = watch.ok ? undefined : { failed: { found: watch.errno ?? 'error', ...(watch.errno ? { errno: watch.errno } : {}) } }
+    experiments.push({ target: t, id: 'coherence/inotify/guest-change', side: 'guest', describe: { op: 'watch', args: [dir], wanted: 'by-guest' }, fire: () => ctx.op('create', `${dir}/by-guest`, 0o644), look: events('by-guest'), ...noWatch })
+    if (!noHost) {
+      experiments.push({
+        target: t, id: 'coherence/inotify/host-change', side: 'host', describe: { op: 'watch', args: [dir], wanted: 'by-host' },
+        fire: async () => {
+          const r = await write(t.host, `${dir}/by-host`, V1)
+          return r.ok ? { ok: true } : { ok: false, found: `the host could not create it: ${r.error}` }
+        },
+        look: events('by-host'),
+        ...noWatch,
+      })
+    }
+  }))
+
+  // --- fire everything: the guest's changes in turn, then the host's all together ---------
+  // (The host's go last so the guest's first looks at them follow at once.)
+  const fireOne = async (e: Experiment) => {
+    if (e.failed) return
+    const r = await e.fire()
+    e.since = Date.now()
+    if (!r.ok) e.failed = { found: r.found ?? r.errno ?? 'failed', ...(r.errno ? { errno: r.errno } : {}) }
   }
+  for (const e of experiments.filter((e) => e.side === 'guest')) await fireOne(e)
+  await Promise.all(experiments.filter((e) => e.side === 'host').map(fireOne))
 
-  // --- one window for everything ------------------------------------------------------
-  await watchAll(watches, windowMs)
-  for (const w of watches) ctx.point(w.target, w.id, verdict(w, windowMs, 'at-once'))
+  // --- one window for everything ---------------------------------------------------------
+  await watchAll(experiments, windowMs)
+  for (const e of experiments) ctx.point(e.target, e.id, verdict(e, windowMs, 'at-once'))
 
-  // --- after drop_caches: is what was stale there now? --------------------------------
+  // --- after drop_caches: is what was stale there now? ----------------------------------
   if (!noHost) {
     const noDrop = ctx.unmet(['root'])
     const dropped = noDrop ? undefined : await ctx.op('drop-caches')
     const why = noDrop ?? (dropped && !dropped.ok ? `drop_caches failed: ${dropped.errno}` : undefined)
-    for (const w of watches.filter((w) => w.id.startsWith('coherence/host-') && w.id.endsWith('/visible'))) {
-      const id = w.id.replace(/\/visible$/, '/after-drop-caches')
+    for (const e of experiments.filter((e) => e.id.startsWith('coherence/host-') && e.id.endsWith('/visible'))) {
+      const id = e.id.replace(/\/visible$/, '/after-drop-caches')
       if (why) {
-        ctx.point(w.target, id, { skip: why })
+        ctx.point(e.target, id, { skip: why })
         continue
       }
-      if (w.seenAfterMs === undefined && !w.failed) {
-        const { found, visible } = await w.look()
-        w.lastFound = found
-        if (visible) w.seenAfterMs = Date.now() - w.since
+      if (e.seenAfterMs === undefined && !e.failed) {
+        const { found, visible } = await e.look()
+        e.lastFound = found
+        if (visible) e.seenAfterMs = Date.now() - e.since!
       }
-      const v = verdict(w, windowMs, 'after-drop-caches')
-      ctx.point(w.target, id, 'ok' in v && !v.ok ? { ok: false, diagnostics: { ...v.diagnostics, found: `still stale after drop_caches: ${short(w.lastFound)}` } } : v)
+      ctx.point(e.target, id, verdict(e, windowMs, 'after-drop-caches'))
     }
   }
-
-  for (const fd of [...guestHandles, ...openedBefore]) await ctx.op('fd-close', fd)
-  for (const m of maps) await ctx.op('mmap-close', m)
-  for (const h of watchers) await ctx.op('watch-stop', h)
+  for (const release of cleanup) await release()
 })
