@@ -57,7 +57,7 @@ const HOST_EVENTS: HostEvent[] = [
     probe: (f) => ({ op: 'read', args: [f], wanted: V1.slice(0, 8), read: text }),
   },
   {
-    name: 'replace', title: 'host replaces a file (write a new one, rename it over)', openFd: true, prime: 'read',
+    name: 'replace', title: 'host replaces a file (write a new one, rename it over)', prime: 'read',
     setup: (_t, f, h) => write(h, f, V1), act: (_t, f, h) => h.act('replace', f, { content: V2 }),
     probe: (f) => ({ op: 'read', args: [f], wanted: V2, read: text }),
   },
