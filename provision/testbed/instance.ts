@@ -133,7 +133,9 @@ export function planShares(instanceDir: string, configs: readonly ShareConfig[])
 
 function consoleTail(instanceDir: string, lines = 15): string {
   const log = testbedPaths(instanceDir).consoleLog
-  return existsSync(log) ? tail(readFileSync(log, 'utf8'), lines) : '(no console output)'
+  const text = existsSync(log) ? tail(readFileSync(log, 'utf8'), lines) : ''
+  // The kernel boots with `quiet`: until /init logs, an empty log is the usual early state.
+  return text.trim() ? text : '(empty: the guest had printed nothing on its serial console yet)'
 }
 
 /** Kills what an instance started and removes its dir; safe to call on a half-started one. */
@@ -196,8 +198,10 @@ async function boot(state: TestbedState, options: { bootTimeoutMs: number; log: 
     try {
       ssh = await waitForSsh(sshTarget(state), started + options.bootTimeoutMs, () => isAlive(qemuPid))
     } catch (err) {
-      const why = isAlive(qemuPid) ? `the guest did not answer ssh within ${options.bootTimeoutMs / 1000} s` : 'the guest stopped before ssh answered'
-      throw new InfraError(why, { hint: `raise --boot-timeout, or see the console log; its last lines:\n${consoleTail(state.instanceDir)}`, cause: err })
+      const alive = isAlive(qemuPid)
+      const why = alive ? `the guest did not answer ssh within ${options.bootTimeoutMs / 1000} s` : 'the guest stopped before ssh answered'
+      const advice = alive ? 'raise --boot-timeout (a TCG boot takes ~10 s)' : 'the guest kernel or its /init failed'
+      throw new InfraError(why, { hint: `${advice}; the guest's console log (removed with the run dir) ended with:\n${consoleTail(state.instanceDir)}`, cause: err })
     }
     try {
       log(`ssh up after ${((Date.now() - started) / 1000).toFixed(1)} s; mounting ${state.shares.length} shares`)

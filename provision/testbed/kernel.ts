@@ -2,7 +2,7 @@
 // and unpacked into the cache, never installed into the host's /boot.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import { InfraError } from '../errors.ts'
+import { InfraError, UsageError } from '../errors.ts'
 import { run, runChecked } from '../process.ts'
 import { hasPvhEntry } from './elf.ts'
 
@@ -83,7 +83,9 @@ export async function resolveKernel({ cacheDir, kernelDeb, log }: KernelOptions)
   let id: string
   let deb = kernelDeb
   if (kernelDeb) {
-    if (!existsSync(kernelDeb)) throw new InfraError(`--kernel-deb ${kernelDeb}: no such file`)
+    if (!existsSync(kernelDeb)) {
+      throw new UsageError(`--kernel-deb ${kernelDeb}: no such file; give the path of a linux-image .deb (apt-get download linux-image-<version>-amd64), or leave --kernel-deb out to use apt's ${KERNEL_METAPACKAGE}`)
+    }
     id = `${basename(kernelDeb, '.deb')}_${statSync(kernelDeb).size}`
   } else {
     const pkg = await aptKernelPackage(cacheDir)
