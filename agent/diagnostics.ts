@@ -34,6 +34,23 @@ export interface HostTruth {
   error?: string
 }
 
+/** One workload's figures on one share (the bench suite), beside the guest's tmpfs baseline. */
+export interface BenchFigures {
+  /** e.g. "create", "chown", "chown-R", "stat", "readdir", "xattr", "write-read", "unlink" */
+  workload: string
+  /** Operations per run of the workload (files, or bytes for write-read). */
+  ops: number
+  /** Median over the repeats. */
+  opsPerSec: number
+  p50Ms: number
+  p99Ms: number
+  /** ops/s over the repeats. */
+  repeats: { min: number; median: number; max: number; n: number }
+  /** This share's median ops/s divided by the tmpfs baseline's: the figure people compare (1 = as fast as tmpfs). */
+  ratio: number
+  baselineOpsPerSec: number
+}
+
 /** The YAML diagnostics of a failed (or measured) point. */
 export interface Diagnostics {
   op: string
@@ -48,7 +65,9 @@ export interface Diagnostics {
   class?: FailureClass
   /** What the host stored for the object, when a host bridge answered. */
   host?: HostTruth
-  /** Measurements (coherence latency in ms, bench figures). */
+  /** Coherence: ms from the change to the first look that saw it. */
   latencyMs?: number
+  /** Bench suite figures (on ok points). */
+  bench?: BenchFigures
   note?: string
 }
