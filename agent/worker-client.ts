@@ -25,7 +25,8 @@ export type JobOutcome =
   | { done: true; error?: string }
   | { done: false; hung: { suite: string; id: string; index: number }; message: string }
 
-type Waiter = { resolve: (m: FromWorker) => void; onEvent?: (e: RunEvent) => void }
+/** child: the process the request went to; only its exit fails the request. */
+type Waiter = { resolve: (m: FromWorker) => void; onEvent?: (e: RunEvent) => void; child: ChildProcess | undefined }
 
 export class Worker {
   private child?: ChildProcess
@@ -64,14 +65,19 @@ export class Worker {
         waiter.resolve(m)
       }
     })
-    child.on('exit', (code, signal) => {
+    const gone = (why: string) => {
       if (this.child === child) this.child = undefined
       for (const [key, waiter] of this.waiting) {
+        // A killed worker exits after its replacement took new requests: those are not its own.
+        if (waiter.child !== child) continue
         this.waiting.delete(key)
-        waiter.resolve({ kind: 'job-done', job: key, error: `${this.options.label} worker exited (${signal ?? code})` })
+        waiter.resolve({ kind: 'job-done', job: key, error: `${this.options.label} worker ${why}` })
       }
-    })
-    child.on('error', () => {})
+    }
+    child.on('exit', (code, signal) => gone(`exited (${signal ?? code})`))
+    // No process at all (node not executable for this uid): fail now, not op by op at each timeout.
+    // A live worker's errors (a send after it died) end in its exit.
+    child.on('error', (err) => child.pid === undefined && gone(`could not start: ${err.message}`))
     this.child = child
     this.post({ kind: 'init', mountPaths: this.options.mountPaths, xattrTool: this.options.xattrTool })
     for (const dir of this.adopted) this.post({ kind: 'op', id: 0, op: 'scratch-adopt', args: [dir] })
@@ -100,6 +106,7 @@ export class Worker {
         resolve({ ok: false, errno: 'TIMEOUT', message: `${op} did not return within ${timeoutMs} ms` })
       }, timeoutMs)
       this.waiting.set(id, {
+        child: this.child,
         resolve: (m) => {
           clearTimeout(timer)
           resolve(m.kind === 'op-result' ? m.result : { ok: false, errno: 'EWORKER', message: m.kind === 'job-done' ? (m.error ?? 'worker gone') : 'unexpected answer' })
@@ -127,6 +134,7 @@ export class Worker {
       }
       arm()
       this.waiting.set(id, {
+        child: this.child,
         onEvent: (e) => {
           if (e.type === 'check-start') {
             current = { suite: e.suite, id: e.id, index: e.index }
