@@ -1,5 +1,6 @@
 // The ONLY module that starts processes (execa). Everything else gets these functions passed in
 // or imports them from here, so pure logic never spawns.
+import { readFileSync } from 'node:fs'
 import { execa } from 'execa'
 import { ProcessError } from './errors.ts'
 
@@ -60,13 +61,18 @@ export function startDetached(file: string, args: readonly string[], logFile: st
   return child.pid
 }
 
-/** Whether a process with this pid exists (signal 0 probes without killing). */
+/** Whether a process with this pid runs (signal 0 probes without killing; a zombie is dead). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false
+  }
+  try {
+    // A daemonized QEMU that was killed stays a zombie until init reaps it.
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'latin1'))
+  } catch {
+    return true // no /proc (macOS): signal 0 said it exists
   }
 }
 

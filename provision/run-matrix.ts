@@ -143,6 +143,8 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
           for (const n of remaining.filter((n) => !finished.has(n))) markCrashed(n, `the agent ended (exit ${result.code}) before this config was done`)
           return current
         }
+        // A guest that died takes ssh with it: give it a moment to be seen gone before blaming ssh.
+        for (let i = 0; i < 10 && g.isAlive(); i++) await new Promise((r) => setTimeout(r, 100))
         const why = g.isAlive() ? `the ssh connection dropped (${result.lost?.message ?? 'closed'})` : 'the guest died'
         const crashedOn = result.started.map(nameOf).filter((n) => !finished.has(n))
         for (const n of crashedOn) markCrashed(n, `${why} while the agent ran ${command} on it`)

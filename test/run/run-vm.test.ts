@@ -1,0 +1,72 @@
+// `limafs run` end to end on the built-in testbed: the default matrix (16 9p configurations and
+// virtiofs), the restart phase, the reports; then `limafs gate` on what it wrote.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { parseResults } from '../../reports/results-schema.ts'
+import type { Results } from '../../reports/types.ts'
+import { limafs, qemuOrVirtiofsdMentioning, type CliResult } from '../helpers/testbed.ts'
+
+const NAME = 't-run-default'
+const out = mkdtempSync(join(tmpdir(), 'limafs-run-'))
+let run: CliResult
+let results: Results
+
+t.before(async () => {
+  run = await limafs(['run', '--out', out, '--name', NAME], { timeoutMs: 900_000 })
+  if (existsSync(join(out, 'results.json'))) results = parseResults(readFileSync(join(out, 'results.json'), 'utf8'), 'results.json')
+})
+t.teardown(() => rmSync(out, { recursive: true, force: true }))
+
+const tap = (config: string) => readFileSync(join(out, 'tap', `${config}.tap`), 'utf8')
+const check = (config: string, id: string) => results.configs.find((c) => c.name === config)?.checks.find((c) => c.id === id)
+
+t.test('the default run completes with every deviation known: exit 0, phases printed', async (t) => {
+  t.equal(run.exitCode, 0, `limafs run exits 0 (stderr tail: ${run.stderr.split('\n').slice(-15).join('\n')})`)
+  t.match(run.stderr, /phases: boot [\d.]+ s, provision [\d.]+ s, suites [\d.]+ s, restart [\d.]+ s, verify [\d.]+ s/)
+  t.match(run.stderr, /9p-mapped-xattr-mmap: \d+ ok/, 'a line per configuration as it finishes')
+  t.strictSame(qemuOrVirtiofsdMentioning(NAME), [], 'no QEMU or virtiofsd of the run is left')
+})
+
+t.test('the output dir holds the reports and one live TAP file per configuration', async (t) => {
+  for (const f of ['results.json', 'junit.xml', 'summary.md', 'environment.json', 'run.json']) t.ok(existsSync(join(out, f)), f)
+  const taps = readdirSync(join(out, 'tap')).filter((f) => f.endsWith('.tap'))
+  t.equal(taps.length, 17, '17 TAP files')
+  t.equal(results.configs.length, 17)
+  t.ok(results.configs.every((c) => c.status === 'completed'), 'every configuration completed')
+  const env = JSON.parse(readFileSync(join(out, 'environment.json'), 'utf8'))
+  t.match(env, { backend: 'testbed', qemuVersion: /^\d+\.\d+/, accelerator: /^(tcg|kvm)$/, guestKernel: /^\d+\.\d+/, guestNode: /^v\d+/ })
+  t.equal(Object.keys(env.mountinfo).length, 17, 'the effective mount options of every share')
+  t.match(env.mountinfo['9p-mapped-xattr-loose'], /^9p lima-[0-9a-f]{16} .*loose.*trans=virtio/)
+})
+
+t.test('mapped-xattr keeps chown across a remount and a VM restart; none fails it loud', async (t) => {
+  t.match(tap('9p-mapped-xattr-mmap'), /\n {8}ok \d+ - chown\/after-remount\/file\n/)
+  t.equal(check('9p-mapped-xattr-mmap', 'chown/after-restart/file')?.status, 'ok', 'after the restart too')
+  const none = tap('9p-none-mmap')
+  t.match(none, /\n {8}not ok \d+ - chown\/call\/file # TODO security_model=none[^\n]*\n {10}---\n(?: {10}.*\n)*? {10}errno: EPERM\n(?: {10}.*\n)*? {10}class: loud\n/, 'EPERM, loud, marked as a known deviation')
+  for (const model of ['none-none', 'none-loose', 'none-fscache', 'none-mmap']) t.match(check(`9p-${model}`, 'chown/call/file'), { status: 'todo', class: 'loud' }, `9p-${model}`)
+  const hostStored = check('9p-mapped-xattr-mmap', 'chown/host-stored/file')
+  t.match(hostStored, { status: 'ok', diagnostics: { host: { virtfs: { uid: 1234, gid: 5678 } } } }, 'the host keeps the owner in user.virtfs.* xattrs')
+  t.match(check('9p-mapped-xattr-mmap', 'symlink/host-stored/guest-made'), { status: 'todo', class: 'silent', diagnostics: { host: { type: 'file', mode: '0600' } } }, 'a guest symlink is a regular 0600 file on the host')
+})
+
+t.test('coherence: mmap sees a host edit in place at once, loose does not', async (t) => {
+  t.match(tap('9p-mapped-xattr-mmap'), /\n {8}ok \d+ - coherence\/host-edit-in-place\/visible\n {10}---\n(?: {10}.*\n)*? {10}latencyMs: \d+\n/)
+  t.match(tap('9p-mapped-xattr-loose'), /\n {8}not ok \d+ - coherence\/host-edit-in-place\/visible # TODO cache=loose[^\n]*\n(?: {10}.*\n)*? {10}found: "stale after 2000 ms/)
+  t.ok(check('virtiofs', 'coherence/host-edit-in-place/visible'), 'virtiofs has a coherence row')
+})
+
+t.test('gate: the same run against itself passes; a check flipped to fail is a regression that is named', async (t) => {
+  const same = await limafs(['gate', '--baseline', join(out, 'results.json'), '--current', join(out, 'results.json')])
+  t.equal(same.exitCode, 0, same.stdout)
+  const flipped = structuredClone(results)
+  const c = flipped.configs.find((x) => x.name === '9p-mapped-xattr-mmap')!.checks.find((x) => x.id === 'chown/after-remount/file')!
+  Object.assign(c, { status: 'fail', class: 'silent', diagnostics: { ...c.diagnostics, found: '0,0' } })
+  const file = join(out, 'flipped.json')
+  writeFileSync(file, JSON.stringify(flipped))
+  const gate = await limafs(['gate', '--baseline', join(out, 'results.json'), '--current', file])
+  t.equal(gate.exitCode, 1, 'a regression fails the gate')
+  t.match(gate.stdout, /9p-mapped-xattr-mmap[\s\S]*chown\/after-remount\/file/, 'and names the configuration and the check')
+})
