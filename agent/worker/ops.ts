@@ -193,8 +193,6 @@ function fdOf(handles: OpEnv['handles'], handle: number): number {
   return fd
 }
 
-export const OP_NAMES = Object.keys(OPS)
-
 export async function runOp(env: OpEnv, op: string, args: unknown[]): Promise<OpResult> {
   const fn = OPS[op]
   if (!fn) return { ok: false, errno: 'EBADOP', message: `unknown op ${op}` }
