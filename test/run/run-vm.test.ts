@@ -23,6 +23,8 @@ const tap = (config: string) => readFileSync(join(out, 'tap', `${config}.tap`), 
 const check = (config: string, id: string) => results.configs.find((c) => c.name === config)?.checks.find((c) => c.id === id)
 
 t.test('the default run completes with every deviation known: exit 0, phases printed', async (t) => {
+  const failed = results.configs.flatMap((c) => c.checks.filter((x) => x.status === 'fail').map((x) => `${c.name} ${x.id} (${x.class}): ${String(x.diagnostics?.found)}`))
+  t.strictSame(failed, [], 'no check fails beyond the known deviations of the default matrix')
   t.equal(run.exitCode, 0, `limafs run exits 0 (stderr tail: ${run.stderr.split('\n').slice(-15).join('\n')})`)
   t.match(run.stderr, /phases: boot [\d.]+ s, provision [\d.]+ s, suites [\d.]+ s, restart [\d.]+ s, verify [\d.]+ s/)
   t.match(run.stderr, /9p-mapped-xattr-mmap: \d+ ok/, 'a line per configuration as it finishes')
