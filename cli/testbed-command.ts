@@ -75,6 +75,9 @@ function describe(state: TestbedState, running: boolean): string {
   const header = ['CONFIG', 'STATE', 'HOST DIR', 'GUEST MOUNT POINT', 'EFFECTIVE OPTIONS (mountinfo)']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   for (const row of [header, ...rows]) lines.push(row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  '))
+  if (state.shares.some((s) => s.mountinfo?.fsType === '9p' && !/(^|,)msize=/.test(s.mountinfo.superOptions))) {
+    lines.push('', 'A 9p share without msize= above has the kernel\'s default msize: Linux (>= 5.15) prints msize only when it', 'differs from its 128 KiB default, so Lima\'s msize=131072 (in the guest\'s /etc/fstab) does not show here.')
+  }
   return lines.join('\n')
 }
 
