@@ -1,32 +1,43 @@
-// `limafs report OUT`: rebuild OUT/results.json, OUT/junit.xml and OUT/summary.md from
-// OUT/run.json and the agent's TAP in OUT/tap/. The I/O around reports/, which is pure.
-import { appendFile, readdir, readFile, rename, writeFile } from 'node:fs/promises'
+// `limafs report OUT`: rebuild OUT/results.json, OUT/junit.xml, OUT/summary.md and
+// OUT/report.html from OUT/run.json and the agent's TAP in OUT/tap/ (or, for the output dir of
+// `limafs report merge`, summary.md and report.html from its results.json). `limafs report
+// merge` lives in report-merge-command.ts. The I/O around reports/, which is pure.
+import { appendFile, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { buildResults } from '../reports/build-results.ts'
 import { addCounts, emptyCounts } from '../reports/counts.ts'
+import { reportHtml } from '../reports/html/report-html.ts'
 import { junitXml } from '../reports/junit.ts'
 import { resultsJson } from '../reports/results-json.ts'
-import { parseRunRecord } from '../reports/results-schema.ts'
+import { parseAnyResults, parseRunRecord } from '../reports/results-schema.ts'
 import { summaryMarkdown } from '../reports/summary-markdown.ts'
-import type { Results, RunRecord } from '../reports/types.ts'
+import type { MergedResults, Results, RunRecord } from '../reports/types.ts'
 import { UsageError } from '../provision/errors.ts'
 import { parse } from './args.ts'
 import type { CliEnvironment } from './environment.ts'
 import { errorCode, isDirectory, readInputFile } from './input-file.ts'
+import { HTML_FILE, RESULTS_FILE, writeOutputs } from './output-files.ts'
+import { reportMergeCommand, writeMergedReports } from './report-merge-command.ts'
 
 export const REPORT_USAGE = `Usage: limafs report OUT
+       limafs report merge A B ... --out DIR [--label A=LABEL ...]   (see: limafs report merge --help)
 
 Rebuild the reports of a run from what it saved in OUT: its run record (OUT/run.json) and the
 agent's TAP (OUT/tap/<config>.tap, as listed in run.json). Writes:
-  OUT/results.json   the results model (versioned; read by \`limafs gate\`)
+  OUT/results.json   the results model (versioned; read by \`limafs gate\` and \`limafs recommend\`)
   OUT/junit.xml      one testsuite per config; TODO and SKIP as skipped, crashes as errors
-  OUT/summary.md     totals, config x suite matrix, silent failures, crashes, environment
+  OUT/summary.md     totals, config x suite matrix, cache coherence (how soon host edits
+                     show), bench ratios, silent failures, crashes, environment
+  OUT/report.html    one self-contained page: a heat map of checks x configs (click a cell for
+                     its diagnostics), coherence latencies, bench bars, failures, environment
 and appends summary.md to $GITHUB_STEP_SUMMARY when that is set.
+When OUT is the output dir of \`limafs report merge\` (a merged results.json, no run.json),
+its summary.md and report.html are written again from its results.json.
 
 Options:
   -h, --help         this help`
 
-export const RESULTS_FILE = 'results.json'
+export { HTML_FILE, RESULTS_FILE } from './output-files.ts'
 export const RUN_FILE = 'run.json'
 export const TAP_DIR = 'tap'
 
@@ -43,22 +54,18 @@ export async function writeReports(outDir: string, run: RunRecord, env: Pick<Cli
   const tap = await readTapFiles(outDir, run)
   const results = buildResults(run, (file) => tap.get(file))
   const summary = summaryMarkdown(results)
-  const outputs: Array<[string, string]> = [
+  const files = await writeOutputs(outDir, [
     [RESULTS_FILE, resultsJson(results)],
     ['junit.xml', junitXml(results)],
     ['summary.md', summary],
-  ]
-  const files: string[] = []
-  for (const [name, text] of outputs) {
-    const path = join(outDir, name)
-    await writeAtomically(path, text)
-    files.push(path)
-  }
+    [HTML_FILE, reportHtml(results)],
+  ])
   if (env.githubStepSummary) await appendFile(env.githubStepSummary, summary)
   return { results, files, unlisted: await unlistedTapFiles(outDir, run) }
 }
 
 export async function reportCommand(argv: string[], env: CliEnvironment): Promise<number> {
+  if (argv[0] === 'merge') return reportMergeCommand(argv.slice(1), env)
   const { values, positionals } = parse(argv, {}, REPORT_USAGE)
   if (values.help) {
     process.stdout.write(`${REPORT_USAGE}\n`)
@@ -68,6 +75,15 @@ export async function reportCommand(argv: string[], env: CliEnvironment): Promis
   if (!outDir || positionals.length > 1) throw new UsageError(`report needs exactly one output directory\n\n${REPORT_USAGE}`)
   if (!(await isDirectory(outDir))) throw new UsageError(`${outDir}: no such directory (expected the output dir of a limafs run)`)
   const runFile = join(outDir, RUN_FILE)
+  const merged = await mergedResultsIn(outDir, runFile)
+  if (merged) {
+    const files = await writeMergedReports(outDir, merged, env, { withResults: false })
+    process.stdout.write(
+      `${merged.environments.length} environments (a merge): ${files.map((f) => `wrote ${f}`).join(', ')}\n` +
+        (env.githubStepSummary ? `appended summary.md to ${env.githubStepSummary}\n` : ''),
+    )
+    return 0
+  }
   const run = parseRunRecord(await readInputFile(runFile, 'the run record a limafs run writes into its output dir'), runFile)
   const { results, files, unlisted } = await writeReports(outDir, run, env)
   for (const file of unlisted) process.stderr.write(`limafs: ${join(outDir, TAP_DIR, file)} is not listed in ${runFile}; left out\n`)
@@ -78,6 +94,26 @@ export async function reportCommand(argv: string[], env: CliEnvironment): Promis
       (env.githubStepSummary ? `appended summary.md to ${env.githubStepSummary}\n` : ''),
   )
   return 0
+}
+
+/** The merge in OUT/results.json when OUT is a `limafs report merge` output dir (no run.json), else undefined. */
+async function mergedResultsIn(outDir: string, runFile: string): Promise<MergedResults | undefined> {
+  const resultsFile = join(outDir, RESULTS_FILE)
+  let text: string
+  try {
+    await readFile(runFile)
+    return undefined
+  } catch (err) {
+    if (errorCode(err) !== 'ENOENT') return undefined // reading run.json again below says what is wrong
+  }
+  try {
+    text = await readFile(resultsFile, 'utf8')
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return undefined // no run.json, no results.json: the run.json error below
+    throw new UsageError(`${resultsFile}: cannot read it: ${(err as Error).message}`)
+  }
+  const parsed = parseAnyResults(text, resultsFile)
+  return parsed.schema === 'limafs-merged-results' ? parsed : undefined
 }
 
 /** The TAP text of every file run.json lists; a missing one is left out (a crashed config may have none). */
@@ -103,11 +139,4 @@ async function unlistedTapFiles(outDir: string, run: RunRecord): Promise<string[
   }
   const listed = new Set(run.configs.flatMap((c) => c.tapFiles).map((f) => f.replace(/^\.\//, '')))
   return names.filter((n) => n.endsWith('.tap') && !listed.has(`${TAP_DIR}/${n}`)).sort()
-}
-
-/** Readers (a CI upload, a watching gate) never see half a file. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`
-  await writeFile(temp, text)
-  await rename(temp, path)
 }

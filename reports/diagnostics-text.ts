@@ -74,7 +74,7 @@ export function diagnosticsText(check: CheckResult): string {
   return lines.join('\n')
 }
 
-function argText(arg: string | number): string {
+export function argText(arg: string | number): string {
   return typeof arg === 'number' || /^[\w./:@%+=,-]+$/.test(arg) ? String(arg) : JSON.stringify(arg)
 }
 

@@ -1,11 +1,11 @@
 // The schemas of results.json and run.json, checked where they are read back (`limafs report`,
 // `gate`): every way a file can be wrong becomes ONE message naming the file and what to do.
 import { z } from 'zod'
-import { STAGES } from '../agent/diagnostics.ts'
+import { STAGES, type BenchFigures } from '../agent/diagnostics.ts'
 import { jsonErrorOffset, positionOf } from './json-position.ts'
 import {
-  RESULTS_SCHEMA, RESULTS_VERSION, RUN_SCHEMA, RUN_VERSION,
-  type CheckResult, type Results, type RunRecord,
+  MERGED_RESULTS_SCHEMA, MERGED_RESULTS_VERSION, RESULTS_SCHEMA, RESULTS_VERSION, RUN_SCHEMA, RUN_VERSION,
+  type CheckResult, type MergedResults, type Results, type RunRecord,
 } from './types.ts'
 
 /** A results.json or run.json that cannot be used as it is: the CLI exits 64 on it, as on a usage error. */
@@ -45,6 +45,22 @@ const HostTruthSchema = z.looseObject({
 })
 
 /**
+ * Bench figures (agent/diagnostics.ts BenchFigures). The agent leaves ratio and baselineOpsPerSec
+ * out when it had no tmpfs baseline, which the type does not say yet: read them with
+ * reports/bench.ts ratioOf(), never as a plain number.
+ */
+const BenchFiguresSchema = z.looseObject({
+  workload: z.string(),
+  ops: z.number(),
+  opsPerSec: z.number(),
+  p50Ms: z.number(),
+  p99Ms: z.number(),
+  repeats: z.looseObject({ min: z.number(), median: z.number(), max: z.number(), n: z.number() }),
+  ratio: z.number().optional(),
+  baselineOpsPerSec: z.number().optional(),
+}) as unknown as z.ZodType<BenchFigures>
+
+/**
  * The known fields of a point's diagnostics, one schema each: the TAP reader keeps a field only
  * when it fits (else under `malformed`), so what it writes always reads back.
  */
@@ -58,6 +74,7 @@ export const DIAGNOSTICS_FIELDS = {
   class: FailureClassSchema,
   host: HostTruthSchema,
   latencyMs: z.number(),
+  bench: BenchFiguresSchema,
   note: z.string(),
 } as const
 
@@ -71,6 +88,7 @@ const DiagnosticsSchema = z.looseObject({
   class: DIAGNOSTICS_FIELDS.class.optional(),
   host: DIAGNOSTICS_FIELDS.host.optional(),
   latencyMs: DIAGNOSTICS_FIELDS.latencyMs.optional(),
+  bench: DIAGNOSTICS_FIELDS.bench.optional(),
   note: DIAGNOSTICS_FIELDS.note.optional(),
 })
 
@@ -108,9 +126,7 @@ const EnvironmentSchema = z.looseObject({
 
 const PhaseSchema = z.object({ name: z.string(), seconds: z.number() })
 
-export const ResultsSchema: z.ZodType<Results> = z.object({
-  schema: z.literal(RESULTS_SCHEMA),
-  version: z.literal(RESULTS_VERSION),
+const RunResultsFields = {
   startedAt: z.string(),
   finishedAt: z.string(),
   complete: z.boolean(),
@@ -126,6 +142,20 @@ export const ResultsSchema: z.ZodType<Results> = z.object({
     tapFiles: z.array(z.string()),
   })),
   phases: z.array(PhaseSchema),
+}
+
+export const ResultsSchema: z.ZodType<Results> = z.object({
+  schema: z.literal(RESULTS_SCHEMA),
+  version: z.literal(RESULTS_VERSION),
+  ...RunResultsFields,
+})
+
+/** A merged result: every source run's results under a label (see MergedResults). */
+export const MergedResultsSchema: z.ZodType<MergedResults> = z.object({
+  schema: z.literal(MERGED_RESULTS_SCHEMA),
+  version: z.literal(MERGED_RESULTS_VERSION),
+  resultsVersion: z.literal(RESULTS_VERSION),
+  environments: z.array(z.object({ label: z.string().min(1), source: z.string(), ...RunResultsFields })),
 })
 
 /** run.json: a RunRecord behind its schema name and version (the header is not part of the type). */
@@ -153,6 +183,28 @@ export function parseResults(text: string, file: string): Results {
   return parseVersioned(text, file, { kind: 'results.json', schemaName: RESULTS_SCHEMA, version: RESULTS_VERSION, schema: ResultsSchema })
 }
 
+/** Reads the results.json of `limafs report merge`; throws ResultsFileError with one message for any problem. */
+export function parseMergedResults(text: string, file: string): MergedResults {
+  return parseVersioned(text, file, {
+    kind: 'merged results.json', schemaName: MERGED_RESULTS_SCHEMA, version: MERGED_RESULTS_VERSION, schema: MergedResultsSchema,
+  })
+}
+
+/** Reads a results.json of either kind: one run's, or a merge's (told apart by its schema field). */
+export function parseAnyResults(text: string, file: string): Results | MergedResults {
+  return schemaField(text) === MERGED_RESULTS_SCHEMA ? parseMergedResults(text, file) : parseResults(text, file)
+}
+
+/** The schema field of a JSON text, when it is an object that has one (no error otherwise: the parser says). */
+function schemaField(text: string): unknown {
+  try {
+    const doc: unknown = JSON.parse(text)
+    return typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>).schema : undefined
+  } catch {
+    return undefined // not JSON: parseResults reports it with its position
+  }
+}
+
 /** Reads run.json text; throws ResultsFileError with one message for any problem. */
 export function parseRunRecord(text: string, file: string): RunRecord {
   const { schema: _schema, version: _version, ...run } = parseVersioned(text, file, {
@@ -177,7 +229,8 @@ function parseVersioned<T>(text: string, file: string, { kind, schemaName, versi
   const header = doc as Record<string, unknown>
   if (header.schema !== schemaName) {
     const found = header.schema === undefined ? 'missing' : describeValue(header.schema)
-    throw new ResultsFileError(`${file} is not a limafs ${kind} (schema field is ${found}; a ${kind} has "schema": "${schemaName}")`, file)
+    const merged = header.schema === MERGED_RESULTS_SCHEMA ? ': it is the merge of several runs (limafs report merge); pass one of its source runs\' results.json' : ''
+    throw new ResultsFileError(`${file} is not a limafs ${kind} (schema field is ${found}; a ${kind} has "schema": "${schemaName}")${merged}`, file)
   }
   if (typeof header.version === 'number' && header.version !== version) {
     throw new ResultsFileError(

@@ -1,5 +1,8 @@
 // summary.md: what a person reads first (also the GitHub step summary). Totals, a config x suite
-// matrix, then the silent failures (the dangerous kind) one by one, then what could not run.
+// matrix, cache coherence (how soon host edits show) and bench ratios when the run has them,
+// then the silent failures (the dangerous kind) one by one, then what could not run.
+import { benchTable, figuresText } from './bench.ts'
+import { coherenceEventLabel, coherenceTable } from './coherence.ts'
 import { addCounts, countChecks, emptyCounts } from './counts.ts'
 import { callText, foundText, hostText, valueText } from './diagnostics-text.ts'
 import type { CheckResult, ConfigResult, Counts, Results } from './types.ts'
@@ -15,6 +18,8 @@ export function summaryMarkdown(results: Results): string {
   const sections = [
     title(results),
     matrixSection(results),
+    coherenceSection(results.configs),
+    benchSection(results.configs),
     failuresSection(results, 'silent'),
     failuresSection(results, 'loud'),
     todoPassedSection(results),
@@ -43,7 +48,7 @@ function countsByStatus(configs: ConfigResult[]): string {
 }
 
 /** "12 ok · 2 loud · **1 silent**": zeros left out unless asked for. */
-function countsText(counts: Counts, { zeros }: { zeros: boolean }): string {
+export function countsText(counts: Counts, { zeros }: { zeros: boolean }): string {
   const parts: Array<[number, string]> = [
     [counts.ok, 'ok'], [counts.loud, 'loud'], [counts.silent, 'silent'], [counts.todo, 'todo'], [counts.skip, 'skip'], [counts.crashed, 'crashed'],
   ]
@@ -70,6 +75,43 @@ function matrixSection(results: Results): string {
     return [label, ...cells]
   })
   return `## Matrix\n\n${table(['config', ...suites.map(md)], rows)}`
+}
+
+/**
+ * Config x coherence event: "at once", "N ms", or how it stayed stale. A stale cell says whether
+ * drop_caches helped, from the event's after-drop-caches point; (TODO) marks a known deviation.
+ * Empty ('') when the run has no coherence points.
+ */
+export function coherenceSection(configs: readonly ConfigResult[], heading = '## Cache coherence'): string {
+  const coherence = coherenceTable(configs)
+  if (!coherence) return ''
+  const rows = coherence.rows.map((row) => [
+    row.status === 'completed' ? md(row.config) : `${md(row.config)} **(${row.status})**`,
+    ...row.cells.map((cell) => (row.status === 'infra-failed' ? '—' : !cell ? '–' : cell.verdict === 'silent' ? `**${md(cell.text)}**` : md(cell.text))),
+  ])
+  const window = coherence.windowMs === undefined ? 'the whole window' : `the whole ${coherence.windowMs} ms window`
+  const legend = [
+    'How soon a change made on one side showed on the other: host changes in the guest, guest writes on the host.',
+    [
+      'at once: seen at the first look',
+      'N ms: seen that long after the change (an upper bound)',
+      `stale: unseen for ${window}`,
+      `stale until drop_caches: unseen in the window, seen after ${'`'}echo 3 > /proc/sys/vm/drop_caches${'`'}`,
+      'stale even after drop_caches: still unseen after it',
+      'error E: the call failed',
+      '(TODO): a known deviation of this config',
+    ].join(' · '),
+  ].join(' ')
+  return `${heading}\n\n${legend}.\n\n${table(['config', ...coherence.events.map((id) => md(coherenceEventLabel(id)))], rows)}`
+}
+
+/** Config x bench workload: the share's speed as a ratio to the guest's tmpfs. '' without bench figures. */
+export function benchSection(configs: readonly ConfigResult[], heading = '## Bench'): string {
+  const bench = benchTable(configs)
+  if (!bench) return ''
+  const rows = bench.rows.map((row) => [md(row.config), ...row.figures.map((f) => (f ? figuresText(f) : '–'))])
+  const intro = "Median ops/s of each workload on the share divided by the same on the guest's tmpfs (1.0x: as fast as tmpfs; higher is faster); ops/s where there was no tmpfs baseline."
+  return `${heading}\n\n${intro}\n\n${table(['config', ...bench.workloads.map(md)], rows)}`
 }
 
 function failures(results: Results, failureClass: 'silent' | 'loud'): Array<{ config: ConfigResult; check: CheckResult }> {
@@ -130,7 +172,7 @@ function environmentSection(results: Results): string {
   return parts.join('\n\n')
 }
 
-function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rows: string[][]): string {
   return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n')
 }
 

@@ -122,3 +122,30 @@ export interface RunRecord {
   declaredChecks: string[]
   configs: RunConfig[]
 }
+
+export const MERGED_RESULTS_SCHEMA = 'limafs-merged-results'
+export const MERGED_RESULTS_VERSION = 1
+
+/**
+ * One source of a merged result: a whole run's results (everything results.json has but its
+ * schema header), under a label unique within the merge ("Darwin 24.5 · Lima 2.2.0 · QEMU 10.0").
+ */
+export interface MergedEnvironment extends Omit<Results, 'schema' | 'version'> {
+  /** Unique within the merge: from the run's environment, or given with --label. */
+  label: string
+  /** The file it was read from, as given to `limafs report merge`. */
+  source: string
+}
+
+/**
+ * Several runs side by side (macOS versions, Lima or QEMU versions, hosts), written by `limafs
+ * report merge` as its results.json. A schema of its own, so that nothing that reads one run
+ * (`limafs gate`) takes it for one; `limafs report`, `recommend --env` and report.html read it.
+ */
+export interface MergedResults {
+  schema: typeof MERGED_RESULTS_SCHEMA
+  version: typeof MERGED_RESULTS_VERSION
+  /** The results.json version of every source (a merge refuses to mix versions). */
+  resultsVersion: typeof RESULTS_VERSION
+  environments: MergedEnvironment[]
+}

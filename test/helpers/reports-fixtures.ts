@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
 import { buildResults } from '../../reports/build-results.ts'
-import { parseRunRecord } from '../../reports/results-schema.ts'
+import { parseResults, parseRunRecord } from '../../reports/results-schema.ts'
 import type { Results, RunRecord } from '../../reports/types.ts'
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/reports/', import.meta.url))
@@ -58,4 +58,9 @@ export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ value: T
     stdout.write = original.stdout
     stderr.write = original.stderr
   }
+}
+
+/** A results.json fixture (coherence/results.json, run2/results.json, bench/results.json), read as `limafs` reads one. */
+export function resultsFixture(path: string): Results {
+  return parseResults(fixture(path), path)
 }

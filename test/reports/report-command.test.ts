@@ -5,7 +5,8 @@ import t, { type Test } from 'tap'
 import { REPORT_USAGE, reportCommand, writeReports } from '../../cli/report-command.ts'
 import type { CliEnvironment } from '../../cli/environment.ts'
 import { UsageError } from '../../provision/errors.ts'
-import { captureOutput, fixtureRun, matchGolden, RUN_DIR } from '../helpers/reports-fixtures.ts'
+import { reportHtml } from '../../reports/html/report-html.ts'
+import { captureOutput, fixtureResults, fixtureRun, matchGolden, RUN_DIR } from '../helpers/reports-fixtures.ts'
 
 const env: CliEnvironment = { cacheDir: '/nonexistent', instancesDir: '/nonexistent', isCi: false }
 
@@ -17,18 +18,20 @@ function outDir(t: Test): string {
   return dir
 }
 
-t.test('limafs report OUT writes results.json, junit.xml and summary.md as the goldens, and says where', async (t) => {
+t.test('limafs report OUT writes results.json, junit.xml, summary.md (goldens) and report.html, and says where', async (t) => {
   const dir = outDir(t)
   const { value, stdout } = await captureOutput(() => reportCommand([dir], env))
   t.equal(value, 0)
   matchGolden(t, readFileSync(join(dir, 'results.json'), 'utf8'), 'results.json')
   matchGolden(t, readFileSync(join(dir, 'junit.xml'), 'utf8'), 'junit.xml')
   matchGolden(t, readFileSync(join(dir, 'summary.md'), 'utf8'), 'summary.md')
+  t.equal(readFileSync(join(dir, 'report.html'), 'utf8'), reportHtml(fixtureResults()), 'report.html is the HTML report of the same results')
   t.equal(stdout, [
     '4 configs: 9 ok, 5 failed (3 silent), 2 todo, 2 skipped, 5 crashed',
     `wrote ${join(dir, 'results.json')}`,
     `wrote ${join(dir, 'junit.xml')}`,
     `wrote ${join(dir, 'summary.md')}`,
+    `wrote ${join(dir, 'report.html')}`,
     '',
   ].join('\n'))
 })
@@ -46,7 +49,7 @@ t.test('writeReports (what the orchestrator calls) takes the same path and retur
   const dir = outDir(t)
   unlinkSync(join(dir, 'run.json'))
   const written = await writeReports(dir, fixtureRun(), env)
-  t.same(written.files, ['results.json', 'junit.xml', 'summary.md'].map((f) => join(dir, f)))
+  t.same(written.files, ['results.json', 'junit.xml', 'summary.md', 'report.html'].map((f) => join(dir, f)))
   t.equal(written.results.configs.length, 4)
   t.same(written.unlisted, [])
   matchGolden(t, readFileSync(join(dir, 'junit.xml'), 'utf8'), 'junit.xml')

@@ -1,5 +1,9 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
-import { UsageError } from '../../provision/errors.ts'
 import { jsonErrorOffset, positionOf } from '../../reports/json-position.ts'
 import { resultsJson, runJson } from '../../reports/results-json.ts'
 import { parseResults, parseRunRecord, ResultsFileError } from '../../reports/results-schema.ts'
@@ -14,7 +18,6 @@ function messageFor(t: Test, text: string): string {
     parseResults(text, FILE)
   } catch (err) {
     t.type(err, ResultsFileError, 'a ResultsFileError')
-    t.type(err, UsageError, 'which the CLI maps to exit 64')
     t.equal((err as ResultsFileError).file, FILE)
     t.notMatch((err as Error).message, /\n\s+at /, 'no stack trace in the message')
     return (err as Error).message
@@ -111,4 +114,14 @@ t.test('jsonErrorOffset finds the first syntax error, and nothing in valid JSON'
   ]
   for (const [text, offset] of table) t.equal(jsonErrorOffset(text), offset, JSON.stringify(text))
   t.same(positionOf('ab\ncd\nef', 7), { line: 3, column: 2 })
+})
+
+t.test('the CLI maps an unusable results.json to exit 64, with the one message (bin/limafs.js, as users run it)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'limafs-schema-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'results.json')
+  writeFileSync(file, '{"schema": "limafs-results", "version": 7}')
+  const run = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/limafs.js', import.meta.url)), 'gate', '--baseline', file, '--current', file], { encoding: 'utf8' })
+  t.equal(run.status, 64)
+  t.equal(run.stderr, `limafs: ${file}: results.json version 7; this limafs reads version 1 (use the limafs that wrote it, or rebuild it from the TAP with \`limafs report OUT\`)\n`)
 })
