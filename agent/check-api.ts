@@ -63,9 +63,24 @@ export interface SharedTarget {
 
 export type PointVerdict = { ok: true; diagnostics?: Record<string, unknown> } | { ok: false; diagnostics: Diagnostics & Record<string, unknown> } | { skip: string }
 
+/** The bench suite's sizes (--bench-files, --bench-bytes, --bench-repeats; defaults in suites/bench/settings.ts). */
+export interface BenchSettings {
+  files: number
+  bytes: number
+  repeats: number
+}
+
+/** The guest's own tmpfs, the bench suite's baseline: a dir of ours there, or why there is none. */
+export type Baseline = { dir: string } | { missing: string }
+
 /** What a shared suite gets: every mount at once, the ops, and a way to report points. */
 export interface SharedContext {
   readonly targets: readonly SharedTarget[]
+  /** A dir for this suite on the guest's tmpfs (asked for by suites that measure, else missing). */
+  readonly baseline: Baseline
+  readonly bench: BenchSettings
+  /** Says the suite is still going (each step of a long one): the agent's hang timer starts again. */
+  progress(step: string): void
   /** Runs an op (as root, or the agent's user) and returns its outcome without judging it. */
   op(op: string, ...args: Arg[]): Promise<{ ok: boolean; value?: unknown; errno?: string }>
   /** The observation window (seconds, --window). */
@@ -83,6 +98,11 @@ export interface SharedSuiteSpec {
   name: string
   title: string
   shared: true
+  /**
+   * Measures speed rather than judging behaviour (bench): it gets a tmpfs baseline dir, and on a
+   * share that refuses the agent's scratch dir its points are SKIPs (nothing to measure), not failures.
+   */
+  measures?: boolean
   points: PointSpec[]
   run(ctx: SharedContext): Promise<void>
 }

@@ -2,9 +2,10 @@
 // Bundled to ONE file that runs on the guest's Node >= 18 with nothing beside it.
 // Exit codes: 0 nothing failed (TODO/SKIP allowed), 1 failed checks, 2 the run could not
 // complete, 64 usage error.
-import { readFileSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { DEFAULT_BENCH_BYTES, DEFAULT_BENCH_FILES, DEFAULT_BENCH_REPEATS, MIN_BENCH_REPEATS } from '../suites/bench/settings.ts'
 import { suitePoints, type AnySuite, type SharedSuiteSpec, type SuiteSpec } from './check-api.ts'
 import { guestTools, ordinaryUser, OTHER_OWNER } from './capabilities.ts'
 import type { Diagnostics } from './diagnostics.ts'
@@ -23,6 +24,8 @@ const DEFAULT_CHECK_TIMEOUT_S = 30
 const DEFAULT_OP_TIMEOUT_S = 10
 /** How long the coherence suite watches for a change to show. */
 const DEFAULT_WINDOW_S = 2
+/** Where the bench suite's baseline goes when --baseline-dir is not given: the first that is a tmpfs. */
+const BASELINE_CANDIDATES = ['/dev/shm', '/tmp']
 
 const USAGE = `Usage: limafs-agent <command> [options]
 
@@ -48,6 +51,11 @@ Options (run, verify):
   --timeout SECONDS   time a check may take (default ${DEFAULT_CHECK_TIMEOUT_S}); a hung call is killed
   --window SECONDS    how long coherence checks watch for a change to show (default ${DEFAULT_WINDOW_S})
   --todo-file FILE    JSON {"MOUNT PATH": [{"check": GLOB, "reason": TEXT}]}: known deviations -> TODO
+  --bench-files N     bench: files per workload (default ${DEFAULT_BENCH_FILES})
+  --bench-bytes N     bench: bytes of the large file written then read (default ${DEFAULT_BENCH_BYTES}, ${DEFAULT_BENCH_BYTES / 1024 / 1024} MiB)
+  --bench-repeats N   bench: repeats per workload and mount, interleaved (default ${DEFAULT_BENCH_REPEATS}, at least ${MIN_BENCH_REPEATS})
+  --baseline-dir DIR  bench: a tmpfs dir for the baseline every share is compared with (default: the
+                      first of ${BASELINE_CANDIDATES.join(', ')} that is a tmpfs; with none, no ratios)
   --bridge            ask the host over stdin/stderr (used by \`limafs run\`)
   -h, --help          this help
   --version           the agent's version
@@ -69,6 +77,10 @@ const OPTIONS = {
   timeout: { type: 'string' },
   window: { type: 'string' },
   'todo-file': { type: 'string' },
+  'bench-files': { type: 'string' },
+  'bench-bytes': { type: 'string' },
+  'bench-repeats': { type: 'string' },
+  'baseline-dir': { type: 'string' },
   bridge: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -126,6 +138,42 @@ function mountsFor(paths: string[], allowAnyFs: boolean): Array<{ path: string; 
   })
 }
 
+/** An integer flag, at least min. */
+function intFlag(value: string | undefined, flag: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n < min) throw new Usage(`${flag}: expected an integer >= ${min}, got ${value}`)
+  return n
+}
+
+/**
+ * Where the bench suite's baseline goes: --baseline-dir (refused unless on a tmpfs), else the
+ * first of BASELINE_CANDIDATES that is a tmpfs, else why there is none (the bench then has no ratios).
+ */
+function baselineDir(given: string | undefined): { path: string; mount: MountInfo } | { missing: string } {
+  const table = parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'))
+  const real = (p: string) => {
+    try {
+      return realpathSync(p)
+    } catch {
+      return undefined
+    }
+  }
+  if (given !== undefined) {
+    const path = real(resolve(given))
+    if (!path) throw new Usage(`--baseline-dir ${given}: no such directory`)
+    const mount = mountOf(table, path)
+    if (mount?.fsType !== 'tmpfs') throw new Usage(`--baseline-dir ${given}: it is on ${mount?.fsType ?? 'no mount'} (${mount?.mountPoint ?? '?'}), not a tmpfs`)
+    return { path, mount }
+  }
+  for (const candidate of BASELINE_CANDIDATES) {
+    const path = real(candidate)
+    const mount = path ? mountOf(table, path) : undefined
+    if (path && mount?.fsType === 'tmpfs') return { path, mount }
+  }
+  return { missing: `none of ${BASELINE_CANDIDATES.join(', ')} is a tmpfs in this guest (--baseline-dir DIR names one)` }
+}
+
 interface Prepared {
   target?: MountTarget
   /** Why the mount's suites are skipped (read-only). */
@@ -173,7 +221,12 @@ const RESTART_SKIP = 'needs a VM restart: `limafs run` does one, or run --keep, 
 function bookFor(path: string, prepared: Prepared, suites: readonly AnySuite[], todos: Todo[]): PointBook {
   const book = new PointBook()
   if (prepared.skip) skipAll(suites, prepared.skip, book)
-  if (prepared.refused) failAll(suites, prepared.refused, todos, book)
+  if (prepared.refused) {
+    // A suite that measures has nothing to measure there: its points are SKIPs, not failures.
+    const measuring = suites.filter((s) => 'shared' in s && s.measures)
+    failAll(suites.filter((s) => !measuring.includes(s)), prepared.refused, todos, book)
+    skipAll(measuring, `the share refused the agent's scratch dir (${prepared.refused.found}): nothing to measure`, book)
+  }
   if (prepared.error) {
     log(prepared.error)
     book.incomplete = true
@@ -291,13 +344,22 @@ async function main(argv: string[]): Promise<number> {
   if (!(window > 0 && window <= 600)) throw new Usage(`--window: expected seconds in (0, 600], got ${v.window}`)
   if (v.user && !/^\d+(:\d+)?$/.test(v.user)) throw new Usage(`--user: expected UID or UID:GID, got ${v.user}`)
   const mounts = mountsFor(v.mount, !!v['allow-any-fs'])
+  const bench = {
+    files: intFlag(v['bench-files'], '--bench-files', DEFAULT_BENCH_FILES, 1),
+    bytes: intFlag(v['bench-bytes'], '--bench-bytes', DEFAULT_BENCH_BYTES, 1),
+    repeats: intFlag(v['bench-repeats'], '--bench-repeats', DEFAULT_BENCH_REPEATS, MIN_BENCH_REPEATS),
+  }
+  const measuring = command === 'run' && suites.some((s) => 'shared' in s && s.measures)
+  const baselineChoice = measuring ? baselineDir(v['baseline-dir']) : undefined
 
   const isRoot = process.getuid?.() === 0
   const caps: Capabilities = {
     isRoot, user: ordinaryUser(v.user, process.env), other: OTHER_OWNER, ...guestTools(), bridge: !!v.bridge, remount: !v['no-remount'],
   }
-  const settings: RunSettings = { caps, checkTimeoutMs: timeout * 1000, opTimeoutMs: Math.min(DEFAULT_OP_TIMEOUT_S, timeout) * 1000, windowMs: window * 1000, ...(v.grep ? { grep: v.grep } : {}) }
-  const workerOptions = { script: process.argv[1]!, mountPaths: mounts.map((m) => m.path), xattrTool: caps.xattr }
+  const settings: RunSettings = { caps, checkTimeoutMs: timeout * 1000, opTimeoutMs: Math.min(DEFAULT_OP_TIMEOUT_S, timeout) * 1000, windowMs: window * 1000, ...(v.grep ? { grep: v.grep } : {}), bench }
+  // The baseline's tmpfs dir is a place the workers may make a .limafs-* scratch dir in, as in a --mount path.
+  const baselinePaths = baselineChoice && 'path' in baselineChoice ? [baselineChoice.path] : []
+  const workerOptions = { script: process.argv[1]!, mountPaths: [...mounts.map((m) => m.path), ...baselinePaths], xattrTool: caps.xattr }
   const userWorker = isRoot ? new Worker({ ...workerOptions, uid: caps.user.uid, gid: caps.user.gid, label: 'user' }) : undefined
   const bridge = v.bridge ? new BridgeClient(process.stdin, (line) => process.stderr.write(line)) : undefined
   const relay: RelayHandler = async (r) => {
@@ -349,12 +411,28 @@ async function main(argv: string[]): Promise<number> {
     }
     const targets = [...prepared.values()].flatMap((p) => (p.target ? [p.target] : []))
     const books = new Map([...prepared].map(([path, p]) => [path, p.book]))
+    // Suites that measure compare every share with a scratch dir of their own on the guest's tmpfs.
+    let baseline: RunSettings['baseline']
+    if (baselineChoice && targets.length) {
+      if ('missing' in baselineChoice) baseline = baselineChoice
+      else {
+        const p = await prepare(baselineChoice.path, baselineChoice.mount, run, undefined, { clean: !!v.clean, todos: [], scratchDirs })
+        baseline = p.target ? { scratch: p.target.scratch } : { missing: `${baselineChoice.path}: ${p.skip ?? p.error ?? `the tmpfs refused a scratch dir (${p.refused?.found})`}` }
+      }
+      log(`bench baseline: ${'scratch' in baseline ? baseline.scratch : `none (${baseline.missing})`}`)
+    }
     for (const s of shared) {
       if (!targets.length) break
       const t0 = Date.now()
-      log(`${s.name}: ${targets.length} mounts at once, one ${window} s window`)
-      await runSharedSuite(s, targets, run, books)
+      log(s.measures
+        ? `${s.name}: ${targets.length} mounts and the tmpfs baseline, ${bench.repeats} interleaved rounds of ${bench.files} files and ${bench.bytes} bytes`
+        : `${s.name}: ${targets.length} mounts at once, one ${window} s window`)
+      await runSharedSuite(s, targets, s.measures && baseline ? { ...run, settings: { ...settings, baseline } } : run, books)
       log(`${s.name} done (${((Date.now() - t0) / 1000).toFixed(1)} s)`)
+    }
+    if (baseline && 'scratch' in baseline) {
+      const removed = await root.call('scratch-remove', [baseline.scratch], settings.opTimeoutMs * 3)
+      if (!removed.ok) log(`could not remove ${baseline.scratch}: ${removed.errno} ${removed.message}`)
     }
     for (const { path, mount } of mounts) {
       const started = Date.now()

@@ -1,10 +1,11 @@
 // Every suite the agent knows, in the order they run. Shared suites (one window over every
 // mount at once) run before the per-mount ones.
 import type { AnySuite } from './check-api.ts'
+import bench from '../suites/bench/index.ts'
 import chown from '../suites/chown/index.ts'
 import coherence from '../suites/coherence/index.ts'
 import modes from '../suites/modes/index.ts'
 import symlink from '../suites/symlink/index.ts'
 import xattr from '../suites/xattr/index.ts'
 
-export const SUITES: readonly AnySuite[] = [chown, symlink, xattr, modes, coherence]
+export const SUITES: readonly AnySuite[] = [chown, symlink, xattr, modes, coherence, bench]

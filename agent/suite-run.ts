@@ -1,7 +1,7 @@
 // Running checks, inside a worker: each check's call (and its "at once" look), then, when the
 // agent asks, a later stage (after drop_caches, remount or restart) for the staged checks.
 // Everything found is reported as it happens through `emit`, so a hung check loses nothing else.
-import { PointFailure, PointSkip, pointIds, type Arg, type CheckSpec, type HostSide, type Need, type Persisted, type SharedSuiteSpec, type SharedTarget, type SuiteSpec } from './check-api.ts'
+import { PointFailure, PointSkip, pointIds, type Arg, type Baseline, type BenchSettings, type CheckSpec, type HostSide, type Need, type Persisted, type SharedSuiteSpec, type SharedTarget, type SuiteSpec } from './check-api.ts'
 import { Context, type ContextDeps } from './check-context.ts'
 import type { Diagnostics, Stage } from './diagnostics.ts'
 import { globMatch } from './glob.ts'
@@ -45,6 +45,9 @@ export interface RunSettings {
   windowMs: number
   /** Source of a RegExp on check ids. */
   grep?: string
+  bench: BenchSettings
+  /** The scratch dir on the guest's tmpfs that suites that measure compare with, or why there is none. */
+  baseline?: { scratch: string } | { missing: string }
 }
 
 /** A point ready to be written. */
@@ -212,6 +215,16 @@ export async function runStage(staged: readonly StagedCheck[], stage: Stage, tar
   }
 }
 
+/** A suite that measures gets its own dir in the baseline's scratch dir (on the guest's tmpfs). */
+async function baselineFor(suite: SharedSuiteSpec, settings: RunSettings, ops: OpRunner): Promise<Baseline> {
+  if (!suite.measures) return { missing: 'only suites that measure get a baseline' }
+  const b = settings.baseline ?? { missing: 'no baseline dir was prepared' }
+  if ('missing' in b) return b
+  const dir = `${b.scratch}/${suite.name}`
+  const made = await ops.call('mkdir', [dir, 0o755], settings.opTimeoutMs)
+  return made.ok ? { dir } : { missing: `could not make ${dir}: ${made.errno}` }
+}
+
 /** A shared suite over every mount at once; each point is reported with its mount. */
 export async function runShared(
   suite: SharedSuiteSpec,
@@ -224,9 +237,13 @@ export async function runShared(
   const shared: SharedTarget[] = targets.map((t) => ({ path: t.path, dir: `${t.scratch}/${suite.name}`, host: runners(t).host }))
   const ops = runners(targets[0]!).ops
   for (const t of shared) await ops.call('mkdir', [t.dir, 0o755], settings.opTimeoutMs)
+  const baseline = await baselineFor(suite, settings, ops)
   emit({ type: 'check-start', suite: suite.name, id: suite.name, index: 0 })
   await suite.run({
     targets: shared,
+    baseline,
+    bench: settings.bench,
+    progress: (step) => emit({ type: 'check-start', suite: suite.name, id: `${suite.name} ${step}`, index: 0 }),
     windowMs: settings.windowMs,
     op: async (op: string, ...args: Arg[]) => {
       const r = await ops.call(op, args, settings.opTimeoutMs)

@@ -2,9 +2,11 @@
 // exit codes: 0 pass, 1 failed checks or regressions, 2 incomplete run, 64 usage or config.
 import { InfraError, UsageError } from '../provision/errors.ts'
 import { ResultsFileError } from '../reports/results-schema.ts'
+import { benchCommand } from './bench-command.ts'
 import { readEnvironment } from './environment.ts'
 import { gateCommand } from './gate-command.ts'
 import { matrixCommand } from './matrix-command.ts'
+import { recommendCommand } from './recommend-command.ts'
 import { reportCommand } from './report-command.ts'
 import { runCommand } from './run-command.ts'
 import { testbedCommand } from './testbed-command.ts'
@@ -17,12 +19,20 @@ cache coherence, for every mount configuration (9p security model x cache mode, 
 Commands:
   run              the main job: every configuration of a matrix on a guest, then the reports
                    (no options: the built-in matrix on the built-in testbed; see: limafs run --help)
+  bench            how fast each configuration is, as a ratio to the guest's tmpfs, per workload
+                   (create, chown, chown -R, stat, readdir, xattr, a large file, unlink)
   testbed up|status|exec|restart|remount|down
                    the built-in Lima-faithful QEMU guest (see: limafs testbed --help)
   matrix print     show a matrix with Lima's defaults filled in (the built-in one without --matrix)
-  report OUT       write results.json, junit.xml and summary.md again from OUT's saved TAP
+  report OUT       write results.json, junit.xml, summary.md and report.html again from
+                   OUT's saved TAP
+  report merge A B ... --out DIR
+                   several runs' results side by side (macOS, Lima, QEMU versions, hosts)
   gate --baseline A --current B
                    compare two runs' results.json: exit 1 on regressions, 2 when not comparable
+  recommend [--results FILE|OUT] [--need chown,symlinks,xattrs,host-edits,speed]
+                   the lima.yaml mount settings to use here, from measured results: exit 1
+                   when no measured configuration meets the needs
 
 Run \`limafs <command> --help\` for a command's options.
 Exit codes: 0 ok, 1 failed checks or regressions, 2 the run could not complete, 64 usage error.`
@@ -39,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
       return command === undefined ? 64 : 0
     case 'run':
       return runCommand(rest, env)
+    case 'bench':
+      return benchCommand(rest, env)
     case 'testbed':
       return testbedCommand(rest, env)
     case 'matrix':
@@ -47,6 +59,8 @@ async function main(argv: string[]): Promise<number> {
       return reportCommand(rest, env)
     case 'gate':
       return gateCommand(rest, env)
+    case 'recommend':
+      return recommendCommand(rest, env)
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`)
   }

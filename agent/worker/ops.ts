@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import { join } from 'node:path'
 import { errnoFromMessage, normalizeErrno } from '../errno-names.ts'
+import { benchWorkload } from './bench-workload.ts'
 import { OutsideScratch, type PathGuard } from './path-guard.ts'
 import type { OpResult, StatFields } from './protocol.ts'
 import { aclOp, type SpecialFiles } from './special-files.ts'
@@ -135,6 +136,8 @@ const OPS: Record<string, Op> = {
   'mmap-open': ({ guard, special }, [p]) => special.call('mmap-open', [guard.assertFollow(p)]),
   'mmap-read': ({ special }, [id]) => special.call('mmap-read', [id]),
   'mmap-close': ({ special }, [id]) => special.call('mmap-close', [id]),
+  // the bench suite: one workload in a dir, each call timed here (see bench-workload.ts)
+  'bench-workload': ({ guard, special }, args) => benchWorkload(guard, special, args),
   // the share as a whole
   'drop-caches': () => {
     spawnSync('sync')

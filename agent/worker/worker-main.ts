@@ -59,6 +59,8 @@ async function runJob(env: OpEnv, relay: Relay, job: JobRequest): Promise<void> 
   // The job's scratch dirs become places this worker may act in (if they are scratch dirs).
   const targets = job.job === 'shared' ? job.targets : [job.target]
   for (const t of targets) env.guard.addRoot(env.guard.assertScratchDir(t.scratch))
+  const baseline = job.settings.baseline
+  if (baseline && 'scratch' in baseline) env.guard.addRoot(env.guard.assertScratchDir(baseline.scratch))
   const suite = job.job === 'stage' ? undefined : SUITES.find((s) => s.name === job.suite)
   if (job.job === 'shared') {
     if (!suite || !('shared' in suite)) throw new Error(`unknown shared suite ${job.suite}`)

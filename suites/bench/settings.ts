@@ -1,0 +1,12 @@
+// The bench suite's sizes: the agent's --bench-files, --bench-bytes and --bench-repeats, and
+// `limafs run|bench`'s flags of the same names (passed through). Defaults are sized so the bench
+// of the default matrix (17 configurations, 13 of them measurable) takes about a minute on a
+// 2-core host with a TCG guest, where one 9p call takes ~5 ms: 64 s for the whole `limafs bench`
+// there, 37 s of it the bench itself (see the README's Bench section).
+/** Files per workload: on 9p under TCG each file costs ~40 ms over the eight workloads. */
+export const DEFAULT_BENCH_FILES = 12
+/** The large file: 1 MiB moves in ~15 ms each way over 9p under TCG (~80 MB/s), 8 chunks. */
+export const DEFAULT_BENCH_BYTES = 1024 * 1024
+/** Repeats per workload and config: a median and a spread need at least three. */
+export const DEFAULT_BENCH_REPEATS = 3
+export const MIN_BENCH_REPEATS = 3
