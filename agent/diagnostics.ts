@@ -47,8 +47,9 @@ export interface BenchFigures {
   /** ops/s over the repeats. */
   repeats: { min: number; median: number; max: number; n: number }
   /** This share's median ops/s divided by the tmpfs baseline's: the figure people compare (1 = as fast as tmpfs). */
-  ratio: number
-  baselineOpsPerSec: number
+  ratio?: number
+  /** Absent (with ratio) when the guest had no tmpfs to measure a baseline on. */
+  baselineOpsPerSec?: number
 }
 
 /** The YAML diagnostics of a failed (or measured) point. */

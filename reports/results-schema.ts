@@ -44,11 +44,7 @@ const HostTruthSchema = z.looseObject({
   error: z.string().optional(),
 })
 
-/**
- * Bench figures (agent/diagnostics.ts BenchFigures). The agent leaves ratio and baselineOpsPerSec
- * out when it had no tmpfs baseline, which the type does not say yet: read them with
- * reports/bench.ts ratioOf(), never as a plain number.
- */
+/** Bench figures (agent/diagnostics.ts BenchFigures): ratio and baselineOpsPerSec are absent without a tmpfs baseline. */
 const BenchFiguresSchema = z.looseObject({
   workload: z.string(),
   ops: z.number(),
@@ -58,7 +54,7 @@ const BenchFiguresSchema = z.looseObject({
   repeats: z.looseObject({ min: z.number(), median: z.number(), max: z.number(), n: z.number() }),
   ratio: z.number().optional(),
   baselineOpsPerSec: z.number().optional(),
-}) as unknown as z.ZodType<BenchFigures>
+}) satisfies z.ZodType<BenchFigures>
 
 /**
  * The known fields of a point's diagnostics, one schema each: the TAP reader keeps a field only

@@ -9,8 +9,6 @@ export interface Repeat {
   latenciesMs: readonly number[]
 }
 
-/** Figures of a share whose baseline could not be measured: no ratio, no baseline rate. */
-export type ShareFigures = Omit<BenchFigures, 'ratio' | 'baselineOpsPerSec'> & Partial<Pick<BenchFigures, 'ratio' | 'baselineOpsPerSec'>>
 
 /**
  * The p-th percentile (0..100) of the values, linearly interpolated between the closest ranks
@@ -46,7 +44,7 @@ export const round = (x: number, digits = 4) => (Number.isFinite(x) && x !== 0 ?
  * A workload's figures on one share: ops/s is the median over the repeats, p50/p99 are over every
  * timed call of every repeat, ratio is against the baseline's median (left out without one).
  */
-export function benchFigures(workload: string, repeats: readonly Repeat[], baseline?: readonly Repeat[]): ShareFigures {
+export function benchFigures(workload: string, repeats: readonly Repeat[], baseline?: readonly Repeat[]): BenchFigures {
   if (!repeats.length) throw new Error(`${workload}: no repeats`)
   const rates = repeats.map(opsPerSec)
   const latencies = repeats.flatMap((r) => r.latenciesMs)

@@ -52,7 +52,7 @@ t.test('results.json: a ratio to tmpfs for every config and workload, or a SKIP 
         continue
       }
       t.equal(check.status, 'ok', `${config} ${check.id}: ok`)
-      t.ok(bench && bench.ratio > 0 && bench.baselineOpsPerSec > 0 && bench.opsPerSec > 0, `${config} ${check.id}: ratio ${bench?.ratio}, baseline ${bench?.baselineOpsPerSec} ops/s`)
+      t.ok(bench && (bench.ratio ?? 0) > 0 && (bench.baselineOpsPerSec ?? 0) > 0 && bench.opsPerSec > 0, `${config} ${check.id}: ratio ${bench?.ratio}, baseline ${bench?.baselineOpsPerSec} ops/s`)
       t.ok(bench && bench.repeats.n >= 3 && bench.p50Ms > 0 && bench.p50Ms <= bench.p99Ms, `${config} ${check.id}: >= 3 repeats, 0 < p50 <= p99`)
     }
     t.notOk(checks.some((c) => c.diagnostics && 'malformed' in c.diagnostics), `${config}: every figure fits the results schema`)
