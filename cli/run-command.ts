@@ -1,19 +1,21 @@
 // `limafs run`: the main job. With no arguments it runs the built-in default matrix on the
-// built-in testbed and writes results.json, junit.xml, summary.md, environment.json, run.json
+// built-in testbed and writes results.json, junit.xml, summary.md, report.html, environment.json, run.json
 // and one TAP file per configuration into ./limafs-results/<timestamp>/.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { InfraError, UsageError } from '../provision/errors.ts'
 import { loadDefaultMatrix, loadMatrix } from '../provision/matrix/load-matrix.ts'
 import { run } from '../provision/process.ts'
-import { runMatrix, type RunProgress } from '../provision/run-matrix.ts'
+import { DEFAULT_LIMA_IMAGE } from '../provision/lima/lima-yaml.ts'
+import { runGroups } from '../provision/run-groups.ts'
+import type { RunProgress } from '../provision/run-matrix.ts'
 import { DEFAULT_QEMU_UID } from '../provision/testbed/instance.ts'
-import { TestbedBackend } from '../provision/testbed/testbed-backend.ts'
 import { resultsExitCode } from '../reports/results-exit-code.ts'
 import { runJson } from '../reports/results-json.ts'
-import { choiceOption, intOption, parse } from './args.ts'
+import { parse } from './args.ts'
+import { BENCH_FLAG_OPTIONS, BENCH_FLAGS_USAGE, benchAgentFlags } from './bench-flags.ts'
+import { chooseBackend, DEFAULT_LIMA_TIMEOUT_S } from './backend-factory.ts'
 import type { CliEnvironment } from './environment.ts'
-import { instanceDirFor } from './testbed-command.ts'
 import { writeReports } from './report-command.ts'
 import { progressReporter } from './run-progress.ts'
 
@@ -31,22 +33,45 @@ Options:
                      (see \`limafs matrix print\`)
   --out DIR          where results go (default: ./limafs-results/<timestamp>)
   --suite A,B        run only these suites (default: the matrix's)
+  --backend B        testbed|lima|ssh: where the shares come from (default: the matrix's
+                     \`backend:\`, testbed when it says nothing)
   --no-restart       skip the VM restart and the after-restart checks
-  --keep             leave the guest running at the end, for inspection
-  --name NAME        testbed instance name (default: run-<pid>)
+${BENCH_FLAGS_USAGE}
+  --keep             leave the guest (testbed) or the instances (lima) running at the end
+  --name NAME        testbed instance name (default: run-<pid>); lima: instance name prefix,
+                     instances NAME-9p and NAME-virtiofs (default: limafs-run-<pid>)
+  --cpus N           guest CPUs (default: 2)
+  --memory MIB       guest memory (testbed default: 1024; lima: MiB or a size, default 2GiB)
+  -h, --help         this help
+
+Testbed options (backend testbed: a Lima-faithful QEMU guest on this Linux host):
   --cache-dir DIR    testbed cache (default: $XDG_CACHE_HOME/limafs)
   --uid N, --gid N   the user QEMU runs as when started as root (default: ${DEFAULT_QEMU_UID})
   --accel MODE       auto|kvm|tcg (default: auto)
-  --cpus N           guest CPUs (default: 2)
-  --memory MIB       guest memory (default: 1024)
   --boot-timeout S   seconds to wait for the guest's ssh (default: 60)
   --kernel-deb FILE  boot this linux-image .deb instead of apt's current one
-  -h, --help         this help
+
+Lima options (backend lima: limactl on PATH; all 9p configurations in ONE QEMU instance, the
+virtiofs ones in ONE VZ instance, booted one after the other and deleted at the end):
+  --image NAME|URL   a Lima image template (default: ${DEFAULT_LIMA_IMAGE}) or an image file's URL or path
+  --lima-timeout S   seconds limactl create/start may take (default: ${DEFAULT_LIMA_TIMEOUT_S}; TCG is slow)
+  --instance NAME    test this running instance instead, on its own writable mounts; it is
+                     not created, changed or deleted, and not restarted unless:
+  --restart-existing with --instance: restart it (limactl stop + start) for the after-restart checks
+
+ssh options (backend ssh: any VM whose shares are already mounted; it is never restarted):
+  --ssh USER@HOST[:PORT]        the VM (port 22 by default); the agent runs through sudo -n
+                                unless USER is root
+  --identity KEY                the private key to log in with
+  --mount GUESTPATH[=HOSTPATH]  a share to test, named after GUESTPATH (repeatable); without
+                                =HOSTPATH the host-side checks are skipped, with that reason
 
 Output (in --out): results.json, junit.xml, summary.md (also appended to
-$GITHUB_STEP_SUMMARY when set), environment.json, run.json, tap/<config>.tap (written live).
+$GITHUB_STEP_SUMMARY when set), report.html (one self-contained page), environment.json,
+run.json, tap/<config>.tap (written live).
 Exit codes: 0 every check ok (known deviations are TODO), 1 failed checks, 2 the run could not
-complete (a config crashed or did not mount, Ctrl-C, infrastructure), 64 usage or matrix error.`
+complete (a config crashed or did not mount, a guest did not come up, Ctrl-C), 64 usage or
+matrix error.`
 
 const options = {
   matrix: { type: 'string' },
@@ -63,6 +88,15 @@ const options = {
   memory: { type: 'string' },
   'boot-timeout': { type: 'string' },
   'kernel-deb': { type: 'string' },
+  backend: { type: 'string' },
+  image: { type: 'string' },
+  instance: { type: 'string' },
+  'restart-existing': { type: 'boolean' },
+  'lima-timeout': { type: 'string' },
+  ssh: { type: 'string' },
+  identity: { type: 'string' },
+  mount: { type: 'string', multiple: true },
+  ...BENCH_FLAG_OPTIONS,
 } as const
 
 /** Every check id the agent can emit for these suites (asked of the bundle itself). */
@@ -81,31 +115,21 @@ export async function runCommand(argv: string[], env: CliEnvironment): Promise<n
     return 0
   }
   if (positionals.length) throw new UsageError(`run takes no positional arguments (got ${positionals.join(' ')})\n\n${RUN_USAGE}`)
-  const matrix = values.matrix ? loadMatrix(values.matrix) : loadDefaultMatrix()
-  if (matrix.backend !== 'testbed') throw new UsageError(`backend ${matrix.backend} (in ${matrix.file}): only the testbed backend is available in this version`)
+  const agentFlags = benchAgentFlags(values)
+  const loaded = values.matrix ? loadMatrix(values.matrix) : loadDefaultMatrix()
   if (!existsSync(AGENT_BUNDLE)) throw new InfraError(`the agent bundle ${AGENT_BUNDLE} is missing`, { hint: 'build it: npm run build' })
-  const wanted = values.suite ? values.suite.split(',').map((s) => s.trim()).filter(Boolean) : matrix.suites
+  const wanted = values.suite ? values.suite.split(',').map((s) => s.trim()).filter(Boolean) : loaded.suites
   const { ids, known } = await declaredChecks(wanted)
   const reporter = progressReporter({ live: !!process.stderr.isTTY && !env.isCi })
   for (const s of wanted.filter((w) => !known.includes(w))) reporter({ type: 'log', line: `suite ${s}: this agent has no such suite yet; skipped` })
   if (!known.length) throw new UsageError(`none of the suites ${wanted.join(', ')} is known to the agent`)
 
+  const { backend, matrix, restart, note } = await chooseBackend(values, loaded, env)
+  if (note) reporter({ type: 'log', line: note })
+  if (!restart.enabled) reporter({ type: 'log', line: `no restart phase: ${restart.reason}` })
+
   const outDir = resolve(values.out ?? join('limafs-results', new Date().toISOString().replace(/[:.]/g, '-')))
   mkdirSync(outDir, { recursive: true })
-  const name = values.name ?? `run-${process.pid}`
-  const uid = intOption(values.uid, '--uid', DEFAULT_QEMU_UID, 1)
-  const backend = new TestbedBackend({
-    name,
-    instanceDir: instanceDirFor(env, name),
-    cacheDir: values['cache-dir'] ?? env.cacheDir,
-    accel: choiceOption(values.accel, '--accel', ['auto', 'kvm', 'tcg'] as const, 'auto'),
-    cpus: intOption(values.cpus, '--cpus', 2, 1),
-    memoryMiB: intOption(values.memory, '--memory', 1024, 256),
-    uid,
-    gid: intOption(values.gid, '--gid', uid, 1),
-    bootTimeoutMs: intOption(values['boot-timeout'], '--boot-timeout', 60, 1) * 1000,
-    ...(values['kernel-deb'] ? { kernelDeb: values['kernel-deb'] } : {}),
-  })
 
   const abort = new AbortController()
   const onSignal = (signal: string) => {
@@ -115,9 +139,9 @@ export async function runCommand(argv: string[], env: CliEnvironment): Promise<n
   process.once('SIGINT', () => onSignal('SIGINT'))
   process.once('SIGTERM', () => onSignal('SIGTERM'))
 
-  const record = await runMatrix({
+  const record = await runGroups({
     matrix, backend, outDir, agentBundle: AGENT_BUNDLE, suites: known, declaredChecks: ids,
-    restartPhase: !values['no-restart'], keepGuest: !!values.keep, signal: abort.signal, onProgress: reporter,
+    restartPhase: restart.enabled, keepGuest: !!values.keep, agentFlags, signal: abort.signal, onProgress: reporter,
   })
   const t0 = Date.now()
   writeFileSync(join(outDir, 'run.json'), runJson(record))

@@ -26,8 +26,22 @@ export interface Guest {
   environment(): Record<string, unknown>
 }
 
+/** Configurations that one guest carries, when a backend needs more than one (see Backend.groups). */
+export interface GuestGroup {
+  /** Names the guest in progress lines and phase names ("9p", "virtiofs"). */
+  label: string
+  configs: ShareConfig[]
+  /** The host side of these shares can't be reached: the agent runs without the host bridge and its host-side checks are SKIP with this reason. */
+  noHostReason?: string
+}
+
 export interface Backend {
   readonly name: string
+  /**
+   * Guests to run one after another, each with some of the configurations (Lima: one instance
+   * per mount type). Absent: one guest carries them all.
+   */
+  groups?(configs: readonly ShareConfig[]): GuestGroup[]
   /** Brings up a guest carrying one share per configuration. */
   boot(configs: readonly ShareConfig[], log: (line: string) => void): Promise<Guest>
 }

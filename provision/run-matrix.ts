@@ -3,7 +3,7 @@
 // what had to persist, and keep the TAP per configuration live in OUT/tap/. Returns the run
 // record that the reports are built from.
 import { appendFileSync, mkdirSync } from 'node:fs'
-import { platform, release } from 'node:os'
+import { availableParallelism, platform, release } from 'node:os'
 import { join } from 'node:path'
 import { todosFor } from './matrix/todos-for.ts'
 import type { Matrix } from './matrix/types.ts'
@@ -37,6 +37,10 @@ export interface RunMatrixOptions {
   restartPhase: boolean
   /** Leave the guest running at the end (for inspection). */
   keepGuest: boolean
+  /** Serve the host bridge (default). False when the shares' host side can't be reached: host-side checks then SKIP. */
+  hostBridge?: boolean
+  /** More agent flags for `run` (the bench suite's sizes: --bench-files N...). */
+  agentFlags?: readonly string[]
   signal: AbortSignal
   onProgress: (e: RunProgress) => void
 }
@@ -50,7 +54,7 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
   const startedAt = new Date().toISOString()
   const phases: RunRecord['phases'] = []
   const configs = new Map<string, RunConfig>(o.matrix.configs.map((c) => [c.name, { name: c.name, config: { ...c }, status: 'completed', tapFiles: [] }]))
-  const environment: RunRecord['environment'] = { hostOs: `${platform()} ${release()}`, backend: o.backend.name }
+  const environment: RunRecord['environment'] = { hostOs: `${platform()} ${release()}`, hostCpus: availableParallelism(), backend: o.backend.name }
   const progress = o.onProgress
   const log = (line: string) => progress({ type: 'log', line })
   let complete = true
@@ -125,7 +129,7 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
         const result = await runAgentPass({
           ssh: current.ssh,
           sudo: g.loginUser !== 'root',
-          agentArgs: [current.agentPath, command, '--bridge', ...(command === 'run' ? ['--keep'] : []), '--todo-file', TODO_PATH, '--suite', o.suites.join(','), ...mounts.flatMap((m) => ['--mount', m])],
+          agentArgs: [current.agentPath, command, ...(o.hostBridge === false ? [] : ['--bridge']), ...(command === 'run' ? [...(o.restartPhase ? ['--keep'] : []), ...(o.agentFlags ?? [])] : []), '--todo-file', TODO_PATH, '--suite', o.suites.join(','), ...mounts.flatMap((m) => ['--mount', m])],
           bridge, splitter,
           onAgentLine: (line) => log(line),
           onMountStart: (mount) => {

@@ -26,7 +26,11 @@ export interface ShareConfig {
   name: string
   mountType: MountType
   writable: boolean
-  /** Present exactly when mountType is 9p. */
+  /**
+   * Present exactly when mountType is 9p, except for a share limafs found rather than set up (the
+   * ssh backend): its security model is the host's and can't be seen from the guest, so none is
+   * claimed (environment.json's mountinfo keeps what the guest sees).
+   */
   ninep?: NinePSettings
   virtiofs?: { queueSize: number }
 }

@@ -32,6 +32,8 @@ export interface UpOptions {
   cacheDir: string
   instanceDir: string
   configs: readonly ShareConfig[]
+  /** The shares, already planned and their host dirs made (the test tree's limactl stand-in: Lima's locations); default: planShares. */
+  shares?: readonly ShareSetup[]
   accel: AccelChoice
   cpus: number
   memoryMiB: number
@@ -268,8 +270,8 @@ export async function up(options: UpOptions): Promise<TestbedState> {
   try {
     // The instance dir must be traversable by QEMU's user: its shares live inside.
     mkdirSync(join(instanceDir, 'shares'), { recursive: true, mode: 0o755 })
-    const shares = planShares(instanceDir, options.configs)
-    for (const share of shares) {
+    const shares = options.shares ? [...options.shares] : planShares(instanceDir, options.configs)
+    for (const share of options.shares ? [] : shares) {
       mkdirSync(share.hostDir, { mode: 0o755 })
       if (isRoot) chownSync(share.hostDir, uid, gid)
     }

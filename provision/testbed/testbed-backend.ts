@@ -65,6 +65,7 @@ class TestbedGuest implements Guest {
       qemuUid: this.state.qemu.uid,
       qemuGid: this.state.qemu.gid,
       accelerator: this.state.accel.accel,
+      guestCpus: this.options.cpus,
       acceleratorReason: this.state.accel.reason,
       guestKernel: this.state.guest?.kernel,
       guestKernelPackage: this.state.kernel.id,
