@@ -15,6 +15,11 @@ export interface Guest {
   readonly shares: BootedShare[]
   /** The user ssh logs in as; the agent runs through sudo when it is not root. */
   readonly loginUser: string
+  /**
+   * The share dirs were made for this run and go with the guest: the agent need not remove its
+   * scratch dirs in them (on 9p that costs ~0.5 s a share). False for a user's own shares.
+   */
+  readonly disposableShares: boolean
   connect(): Promise<SshConnection>
   /** False once the VM is gone (crashed, killed). */
   isAlive(): boolean

@@ -129,7 +129,14 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
         const result = await runAgentPass({
           ssh: current.ssh,
           sudo: g.loginUser !== 'root',
-          agentArgs: [current.agentPath, command, ...(o.hostBridge === false ? [] : ['--bridge']), ...(command === 'run' ? [...(o.restartPhase ? ['--keep'] : []), ...(o.agentFlags ?? [])] : []), '--todo-file', TODO_PATH, '--suite', o.suites.join(','), ...mounts.flatMap((m) => ['--mount', m])],
+          agentArgs: [
+            current.agentPath, command, ...(o.hostBridge === false ? [] : ['--bridge']),
+            // --keep: in the first pass, for the verify pass after the restart; in the verify pass
+            // when the share dirs go with the guest (removing scratch dirs over 9p is slow).
+            ...((command === 'run' && o.restartPhase) || (command === 'verify' && g.disposableShares) ? ['--keep'] : []),
+            ...(command === 'run' ? (o.agentFlags ?? []) : []),
+            '--todo-file', TODO_PATH, '--suite', o.suites.join(','), ...mounts.flatMap((m) => ['--mount', m]),
+          ],
           bridge, splitter,
           onAgentLine: (line) => log(line),
           onMountStart: (mount) => {

@@ -89,9 +89,16 @@ const OPS: Record<string, Op> = {
   write: ({ guard }, [p, data]) => fs.writeFileSync(guard.assertFollow(p), String(data)),
   append: ({ guard }, [p, data]) => fs.appendFileSync(guard.assertFollow(p), String(data)),
   truncate: ({ guard }, [p, length]) => fs.truncateSync(guard.assertFollow(p), length),
-  rename: ({ guard }, [from, to]) => fs.renameSync(guard.assertNoFollow(from), guard.assertNoFollow(to)),
+  rename: ({ guard }, [from, to]) => {
+    fs.renameSync(guard.assertNoFollow(from), guard.assertNoFollow(to))
+    guard.forget(from)
+    guard.forget(to)
+  },
   unlink: ({ guard }, [p]) => fs.unlinkSync(guard.assertNoFollow(p)),
-  rmdir: ({ guard }, [p]) => fs.rmdirSync(guard.assertNoFollow(p)),
+  rmdir: ({ guard }, [p]) => {
+    fs.rmdirSync(guard.assertNoFollow(p))
+    guard.forget(p)
+  },
   // xattrs and ACLs
   getxattr: ({ guard, special }, [p, name]) => special.call('getxattr', [guard.assertFollow(p), name]),
   setxattr: ({ guard, special }, [p, name, hex, flag = '']) => special.call('setxattr', [guard.assertFollow(p), name, hex, flag]),
@@ -187,6 +194,7 @@ const OPS: Record<string, Op> = {
   'scratch-remove': ({ guard }, [dir]) => {
     // rmSync never follows symlinks; only the scratch dir itself is named.
     fs.rmSync(guard.assertScratchDir(dir), { recursive: true, force: true, maxRetries: 2 })
+    guard.forget(dir)
   },
 }
 

@@ -13,6 +13,12 @@ export const SCRATCH_NAME = /^\.limafs-[A-Za-z0-9]{6,}$/
 
 export class PathGuard {
   private readonly roots = new Set<string>()
+  /**
+   * Directories already resolved inside a root. realpath walks every component (a 9p round
+   * trip each, costing more than the op itself), so a dir is resolved once; ops that can
+   * change what a dir path is (rename, rmdir, removal) forget it.
+   */
+  private readonly resolvedDirs = new Set<string>()
 
   constructor(private readonly mountPaths: readonly string[]) {}
 
@@ -56,9 +62,18 @@ export class PathGuard {
     const abs = resolve(p)
     if (!this.under(abs)) throw new OutsideScratch(`refusing ${p}: outside the scratch dir`)
     if (this.roots.has(abs)) return abs
-    const parent = realpathSync(dirname(abs))
+    const dir = dirname(abs)
+    if (this.resolvedDirs.has(dir)) return abs
+    const parent = realpathSync(dir)
     if (!this.under(parent)) throw new OutsideScratch(`refusing ${p}: its directory resolves outside the scratch dir (${parent})`)
+    this.resolvedDirs.add(dir)
     return abs
+  }
+
+  /** A path (and everything below it) may now be something else: resolve it again next time. */
+  forget(p: string): void {
+    const abs = resolve(p)
+    for (const dir of this.resolvedDirs) if (dir === abs || dir.startsWith(`${abs}/`)) this.resolvedDirs.delete(dir)
   }
 
   /** For ops that follow symlinks (stat, chown, open, chmod): where it leads must be inside too. */

@@ -56,6 +56,11 @@ export class LimaGuest implements Guest {
     return this.facts?.node
   }
 
+  /** Instances this run made get fresh share dirs, removed with them; a user's own are theirs. */
+  get disposableShares(): boolean {
+    return this.o.owned && !!this.o.removeOnStop
+  }
+
   get loginUser(): string {
     return limaSshTarget(this.instance).username
   }

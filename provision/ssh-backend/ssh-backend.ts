@@ -115,6 +115,9 @@ class SshGuest implements Guest {
     private readonly facts: GuestFacts,
   ) {}
 
+  /** Somebody else's VM and shares: the agent cleans up after itself. */
+  readonly disposableShares = false
+
   get loginUser(): string {
     return this.sshTarget.username
   }

@@ -31,6 +31,8 @@ function bootedShares(state: TestbedState): BootedShare[] {
 class TestbedGuest implements Guest {
   shares: BootedShare[]
   readonly loginUser = 'root'
+  /** The instance dir, share dirs included, is removed at `down`. */
+  readonly disposableShares = true
 
   constructor(
     private state: TestbedState,
