@@ -9,11 +9,12 @@ import { mountOf, parseMountinfo, type MountInfo } from '../../agent/mountinfo.t
 import { InfraError, tail, UsageError } from '../errors.ts'
 import { limaMountTag } from '../lima-compat/mount-tag.ts'
 import { virtiofsSocketPath } from '../lima-compat/qemu-share-args.ts'
-import { isAlive, run, signal, sleep, waitForExit } from '../process.ts'
+import { isAlive, run, signal, waitForExit } from '../process.ts'
 import { shellQuote } from '../shell-quote.ts'
 import { SshConnection, waitForSsh } from '../ssh.ts'
 import type { ShareConfig, ShareSetup } from '../types.ts'
 import { decideAccel, type AccelChoice } from './accel.ts'
+import { GUEST_STATE_DIR } from './guest-init.ts'
 import { ensureInitramfs } from './initramfs.ts'
 import { ensureKeys } from './keys.ts'
 import { resolveKernel } from './kernel.ts'
@@ -314,11 +315,16 @@ async function stopGuest(state: TestbedState, log: (line: string) => void): Prom
   if (isRunning(state)) {
     try {
       const ssh = await SshConnection.connect(sshTarget(state), 3_000)
-      const mountPoints = state.shares.filter((s) => s.mounted).map((s) => shellQuote(s.mountPoint)).join(' ')
-      // poweroff -f ends the connection; don't wait for an answer.
-      void ssh.exec(`sync; umount ${mountPoints} 2>/dev/null; sync; /run/limafs/busybox poweroff -f`).catch(() => {})
-      await sleep(200)
-      ssh.close()
+      try {
+        const mountPoints = state.shares.filter((s) => s.mounted).map((s) => shellQuote(s.mountPoint)).join(' ')
+        // As a shutdown does: write back, unmount the shares; waited for, so nothing is cut off.
+        await ssh.exec(`sync; umount ${mountPoints} 2>/dev/null; sync`, { timeoutMs: 60_000 }).catch(() => {})
+        // poweroff -f ends the connection: started in its own session, so closing ours can't stop it.
+        void ssh.exec(`${GUEST_STATE_DIR}/busybox setsid ${GUEST_STATE_DIR}/busybox poweroff -f`).catch(() => {})
+        await waitForExit(state.qemu.pid, 10_000)
+      } finally {
+        ssh.close()
+      }
     } catch {
       log('the guest does not answer ssh; stopping QEMU')
       signal(state.qemu.pid, 'SIGTERM')
