@@ -368,7 +368,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const root = new Worker({ ...workerOptions, label: 'root' }, relay)
   root.warm()
-  userWorker?.warm()
+  // verify needs no ordinary-user ops: its worker then never starts (a node start costs ~1 s emulated).
+  if (command === 'run') userWorker?.warm()
   const run: AgentRun = { root, hasUser: !!userWorker, settings, log }
 
   const scratchDirs: string[] = []

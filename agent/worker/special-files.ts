@@ -33,6 +33,7 @@ for line in sys.stdin:
         elif op == 'removexattr': os.removexattr(a[0], a[1])
         elif op == 'mkfifo': os.mkfifo(a[0], a[1])
         elif op == 'mknod': os.mknod(a[0], a[1] | (0o020000 if a[2] == 'c' else 0o060000), os.makedev(a[3], a[4]))
+        elif op == 'sync': os.sync()
         elif op == 'mmap-write':
             data = a[1].encode()
             with open(a[0], 'r+b') as f:
