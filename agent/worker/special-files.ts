@@ -7,7 +7,12 @@ import { errnoFromMessage, normalizeErrno } from '../errno-names.ts'
 import type { OpResult } from './protocol.ts'
 
 const PYTHON_HELPER = String.raw`
-import sys, os, json, errno, mmap, time
+import sys, os, json, errno, mmap, time, ctypes
+LIBC = ctypes.CDLL(None, use_errno=True)
+def sysc(rc):
+    if rc != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
 FLAGS = {'create': os.XATTR_CREATE, 'replace': os.XATTR_REPLACE}
 MAPS = {}
 for line in sys.stdin:
@@ -34,6 +39,8 @@ for line in sys.stdin:
         elif op == 'mkfifo': os.mkfifo(a[0], a[1])
         elif op == 'mknod': os.mknod(a[0], a[1] | (0o020000 if a[2] == 'c' else 0o060000), os.makedev(a[3], a[4]))
         elif op == 'sync': os.sync()
+        elif op == 'umount': sysc(LIBC.umount2(a[0].encode(), 0))
+        elif op == 'mount': sysc(LIBC.mount(a[0].encode(), a[1].encode(), a[2].encode(), ctypes.c_ulong(a[3]), a[4].encode() if a[4] else None))
         elif op == 'mmap-write':
             data = a[1].encode()
             with open(a[0], 'r+b') as f:
@@ -69,13 +76,16 @@ class PythonHelper {
 
   constructor() {
     this.proc = spawn('python3', ['-c', PYTHON_HELPER], { stdio: ['pipe', 'pipe', 'pipe'] })
+    // Its own complaints (a traceback) go with the agent's progress, where they can be read.
+    createInterface({ input: this.proc.stderr }).on('line', (line) => process.stderr.write(`limafs-agent: python3 helper: ${line}\n`))
+    this.proc.stdin.on('error', () => {})
     createInterface({ input: this.proc.stdout }).on('line', (line) => {
       const r = JSON.parse(line) as OpResult
       if (!r.ok) r.errno = normalizeErrno(r.errno)
       this.waiting.shift()?.(r)
     })
-    this.proc.on('exit', () => {
-      for (const w of this.waiting.splice(0)) w({ ok: false, errno: 'EHELPER', message: 'python3 helper exited' })
+    this.proc.on('exit', (code, signal) => {
+      for (const w of this.waiting.splice(0)) w({ ok: false, errno: 'EHELPER', message: `python3 helper exited (${signal ?? `exit ${code}`})` })
     })
   }
 
