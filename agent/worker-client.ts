@@ -79,7 +79,8 @@ export class Worker {
     // A live worker's errors (a send after it died) end in its exit.
     child.on('error', (err) => child.pid === undefined && gone(`could not start: ${err.message}`))
     this.child = child
-    this.post({ kind: 'init', mountPaths: this.options.mountPaths, xattrTool: this.options.xattrTool })
+    // The root worker runs the checks (and their xattrs) itself; the ordinary user's worker only single ops.
+    this.post({ kind: 'init', mountPaths: this.options.mountPaths, xattrTool: this.options.xattrTool, eagerHelper: this.options.uid === undefined })
     for (const dir of this.adopted) this.post({ kind: 'op', id: 0, op: 'scratch-adopt', args: [dir] })
     return child
   }

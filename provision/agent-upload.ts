@@ -37,8 +37,9 @@ export async function checkGuestNode(ssh: SshConnection): Promise<string> {
   return version
 }
 
-export async function uploadAgent(ssh: SshConnection, bundlePath: string): Promise<UploadedAgent> {
-  const nodeVersion = await checkGuestNode(ssh)
+/** Puts the bundle in the guest's /tmp; checks the guest's node unless it is already known (the same guest booted again). */
+export async function uploadAgent(ssh: SshConnection, bundlePath: string, knownNodeVersion?: string): Promise<UploadedAgent> {
+  const nodeVersion = knownNodeVersion ?? (await checkGuestNode(ssh))
   const bundle = readFileSync(bundlePath)
   const path = `/tmp/limafs-agent-${createHash('sha256').update(bundle).digest('hex').slice(0, 12)}.mjs`
   await ssh.upload(bundle, path, 0o644)

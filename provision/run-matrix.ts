@@ -106,7 +106,8 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
     const provision = async (): Promise<{ ssh: SshConnection; agentPath: string }> => {
       const ssh = await g.connect()
       o.signal.addEventListener('abort', () => ssh.close(), { once: true })
-      const agent = await uploadAgent(ssh, o.agentBundle)
+      // After a restart it is the same guest: its node was checked at the first boot.
+      const agent = await uploadAgent(ssh, o.agentBundle, typeof environment.guestNode === 'string' ? environment.guestNode : undefined)
       environment.guestNode = agent.nodeVersion
       await uploadText(ssh, todoJson, TODO_PATH)
       return { ssh, agentPath: agent.path }

@@ -1,6 +1,6 @@
 // The ONLY module that opens ssh2 connections. The guest's host key is pinned: a connection to
 // anything else is refused rather than trusted on first use.
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2'
+import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2'
 import { InfraError } from './errors.ts'
 
 export interface SshTarget {
@@ -42,6 +42,8 @@ function blobOf(openSshLine: string): Buffer {
 
 export class SshConnection {
   private closed = false
+  /** One SFTP session per connection, opened on the first upload (each costs round trips). */
+  private sftp?: Promise<SFTPWrapper>
   private closeListeners: Array<(why: Error) => void> = []
 
   private constructor(
@@ -160,17 +162,12 @@ export class SshConnection {
   }
 
   /** Writes a file on the remote side over SFTP. */
-  upload(data: Buffer, remotePath: string, mode = 0o644): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.client.sftp((err, sftp) => {
-        if (err) return reject(err)
-        sftp.writeFile(remotePath, data, { mode }, (writeErr) => {
-          sftp.end()
-          if (writeErr) reject(new InfraError(`sftp upload to ${remotePath} failed: ${writeErr.message}`, { cause: writeErr }))
-          else resolve()
-        })
-      })
-    })
+  async upload(data: Buffer, remotePath: string, mode = 0o644): Promise<void> {
+    this.sftp ??= new Promise((resolve, reject) => this.client.sftp((err, sftp) => (err ? reject(err) : resolve(sftp))))
+    const sftp = await this.sftp
+    await new Promise<void>((resolve, reject) =>
+      sftp.writeFile(remotePath, data, { mode }, (err) => (err ? reject(new InfraError(`sftp upload to ${remotePath} failed: ${err.message}`, { cause: err })) : resolve())),
+    )
   }
 
   close(): void {

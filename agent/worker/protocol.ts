@@ -14,6 +14,8 @@ export interface WorkerInit {
   mountPaths: string[]
   /** How xattrs, fifos and device nodes are made: python3 (started at once), the tools, or none. */
   xattrTool: 'python3' | 'tools' | 'none'
+  /** Start the python3 helper at once (the root worker needs it soon; the ordinary user's rarely). */
+  eagerHelper: boolean
 }
 
 /** One op (the agent's own housekeeping, or an op relayed as the ordinary user). */

@@ -108,9 +108,10 @@ function tool(cmd: string, args: string[]): { ok: true; stdout: string } | { ok:
 export class SpecialFiles {
   private python?: PythonHelper
 
-  constructor(readonly tool: SpecialTool) {
-    // Started at once: python3 takes ~0.6 s to start under emulation; better while nothing waits.
-    if (tool === 'python3') this.python = new PythonHelper()
+  constructor(readonly tool: SpecialTool, eager = false) {
+    // python3 takes ~0.6 s to start under emulation: when it will be needed soon, start it while
+    // nothing waits; otherwise on first use.
+    if (tool === 'python3' && eager) this.python = new PythonHelper()
   }
 
   async call(op: string, args: unknown[]): Promise<OpResult> {

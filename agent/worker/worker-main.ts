@@ -81,7 +81,7 @@ export function workerMain(): void {
   process.on('message', (message: ToWorker) => {
     switch (message.kind) {
       case 'init':
-        env = { guard: new PathGuard(message.mountPaths), special: new SpecialFiles(message.xattrTool), handles: new Map() }
+        env = { guard: new PathGuard(message.mountPaths), special: new SpecialFiles(message.xattrTool, message.eagerHelper), handles: new Map() }
         return
       case 'relay-reply':
         relay.answer(message.id, message.result)
