@@ -34,15 +34,22 @@ class TestbedGuest implements Guest {
   /** The instance dir, share dirs included, is removed at `down`. */
   readonly disposableShares = true
 
+  /** The connection the boot opened, handed over for the first connect() after each boot. */
+  private booted?: SshConnection
+
   constructor(
     private state: TestbedState,
     private readonly options: TestbedBackendOptions,
+    booted?: SshConnection,
   ) {
     this.shares = bootedShares(state)
+    this.booted = booted
   }
 
   connect(): Promise<SshConnection> {
-    return connect(this.state)
+    const ssh = this.booted
+    this.booted = undefined
+    return ssh?.isOpen ? Promise.resolve(ssh) : connect(this.state)
   }
 
   isAlive(): boolean {
@@ -50,11 +57,12 @@ class TestbedGuest implements Guest {
   }
 
   async restart(log: (line: string) => void): Promise<void> {
-    this.state = await restart(this.options.instanceDir, { bootTimeoutMs: this.options.bootTimeoutMs, log })
+    this.state = await restart(this.options.instanceDir, { bootTimeoutMs: this.options.bootTimeoutMs, log, handOver: (ssh) => (this.booted = ssh) })
     this.shares = bootedShares(this.state)
   }
 
   async stop(log: (line: string) => void): Promise<void> {
+    this.booted?.close()
     await down(this.options.instanceDir, log)
     rmSync(this.options.instanceDir, { recursive: true, force: true })
   }
@@ -83,7 +91,8 @@ export class TestbedBackend implements Backend {
   constructor(private readonly options: TestbedBackendOptions) {}
 
   async boot(configs: readonly ShareConfig[], log: (line: string) => void): Promise<Guest> {
-    const state = await up({ ...this.options, configs, log })
-    return new TestbedGuest(state, this.options)
+    let booted: SshConnection | undefined
+    const state = await up({ ...this.options, configs, log, handOver: (ssh) => (booted = ssh) })
+    return new TestbedGuest(state, this.options, booted)
   }
 }
