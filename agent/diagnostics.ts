@@ -1,5 +1,6 @@
 // The one shape of a check's diagnostics, in the agent's TAP (YAML block under a point) and
 // later in every report. Logic-free: agent/, suites/ and reports/ share it.
+import type { FileType } from './file-type.ts'
 
 /** ok = the call and its effect are as wanted. A failure is loud or silent. */
 export type FailureClass =
@@ -17,7 +18,7 @@ export interface HostTruth {
   /** Host path relative to the share's host dir. */
   path: string
   exists: boolean
-  type?: 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'char' | 'block' | 'other'
+  type?: FileType
   uid?: number
   gid?: number
   /** Permission bits as octal text ("0600"). */

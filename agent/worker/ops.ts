@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import { join } from 'node:path'
 import { errnoFromMessage, normalizeErrno } from '../errno-names.ts'
+import { fileType } from '../file-type.ts'
 import { splitMountOptions } from '../mount-flags.ts'
 import { benchWorkload } from './bench-workload.ts'
 import { OutsideScratch, type PathGuard } from './path-guard.ts'
@@ -19,23 +20,12 @@ export interface OpEnv {
 
 let nextHandle = 1
 
-function typeOf(st: fs.Stats): StatFields['type'] {
-  if (st.isFile()) return 'file'
-  if (st.isDirectory()) return 'dir'
-  if (st.isSymbolicLink()) return 'symlink'
-  if (st.isFIFO()) return 'fifo'
-  if (st.isSocket()) return 'socket'
-  if (st.isCharacterDevice()) return 'char'
-  if (st.isBlockDevice()) return 'block'
-  return 'other'
-}
-
 export function statFields(st: fs.Stats): StatFields {
   return {
     uid: st.uid,
     gid: st.gid,
     mode: (st.mode & 0o7777).toString(8).padStart(4, '0'),
-    type: typeOf(st),
+    type: fileType(st),
     size: st.size,
     nlink: st.nlink,
     ino: st.ino,

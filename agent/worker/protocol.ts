@@ -2,6 +2,7 @@
 // never touches the share: every file system call runs in a worker it can abandon and kill.
 import type { MountTarget, RunEvent, RunSettings, StagedCheck } from '../suite-run.ts'
 import type { Stage } from '../diagnostics.ts'
+import type { FileType } from '../file-type.ts'
 
 export type OpResult =
   | { ok: true; value?: unknown }
@@ -61,7 +62,7 @@ export interface StatFields {
   uid: number
   gid: number
   mode: string
-  type: 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'char' | 'block' | 'other'
+  type: FileType
   size: number
   nlink: number
   ino: number

@@ -5,23 +5,13 @@
 import * as fs from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import type { HostTruth } from '../../agent/diagnostics.ts'
+import { fileType } from '../../agent/file-type.ts'
 import { decodeVirtfs, readHostXattrs } from './host-xattrs.ts'
 import type { Validated } from './validate.ts'
 
 export type BridgeResult = { ok: true; value?: unknown } | { ok: false; error: string }
 
 type Ok = Extract<Validated, { ok: true }>
-
-function typeOf(st: fs.Stats): HostTruth['type'] {
-  if (st.isSymbolicLink()) return 'symlink'
-  if (st.isFile()) return 'file'
-  if (st.isDirectory()) return 'dir'
-  if (st.isFIFO()) return 'fifo'
-  if (st.isSocket()) return 'socket'
-  if (st.isCharacterDevice()) return 'char'
-  if (st.isBlockDevice()) return 'block'
-  return 'other'
-}
 
 /** The directory of p really is inside the share (no symlinked dir leads out). */
 function assertParentInside(p: string, hostDir: string): void {
@@ -53,7 +43,7 @@ export async function look(hostPath: string, relPath: string): Promise<HostTruth
   } catch (err) {
     return { path: relPath, exists: false, error: (err as NodeJS.ErrnoException).code ?? String(err) }
   }
-  const truth: HostTruth = { path: relPath, exists: true, type: typeOf(st), uid: st.uid, gid: st.gid, mode: (st.mode & 0o7777).toString(8).padStart(4, '0'), size: st.size }
+  const truth: HostTruth = { path: relPath, exists: true, type: fileType(st), uid: st.uid, gid: st.gid, mode: (st.mode & 0o7777).toString(8).padStart(4, '0'), size: st.size }
   if (truth.type === 'symlink') truth.symlinkTarget = fs.readlinkSync(hostPath)
   const xattrs = await readHostXattrs(hostPath)
   if ('error' in xattrs && typeof xattrs.error === 'string') truth.error = `xattrs: ${xattrs.error}`

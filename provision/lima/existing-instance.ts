@@ -2,18 +2,12 @@
 // filled-in config (list --json `config`) describes them, and otherwise left as it is. Pure.
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import {
-  DEFAULT_9P_CACHE_READONLY,
-  DEFAULT_9P_CACHE_WRITABLE,
-  DEFAULT_9P_MSIZE,
-  DEFAULT_9P_PROTOCOL_VERSION,
-  DEFAULT_9P_SECURITY_MODEL,
-  DEFAULT_VIRTIOFS_QUEUE_SIZE,
-} from '../lima-compat/defaults.ts'
 import { limaMountTag } from '../lima-compat/mount-tag.ts'
 import { UsageError } from '../errors.ts'
+import { fillConfig } from '../matrix/fill-defaults.ts'
+import { checkConfig } from '../matrix/schema.ts'
 import { configNamesForPaths } from '../mount-config-name.ts'
-import { CACHE_MODES, PROTOCOL_VERSIONS, SECURITY_MODELS, type ShareConfig, type ShareSetup } from '../types.ts'
+import type { ShareConfig, ShareSetup } from '../types.ts'
 import type { LimaInstance, LimaMount } from './list-json.ts'
 
 /** Lima expands a leading ~ in locations to the host user's home. */
@@ -21,26 +15,19 @@ export function expandHome(path: string, home: string = homedir()): string {
   return path === '~' ? home : path.startsWith('~/') ? join(home, path.slice(2)) : path
 }
 
-function oneOf<T extends string>(value: string | null | undefined, allowed: readonly T[], fallback: T, what: string): T {
-  if (value === null || value === undefined || value === '') return fallback
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${what}: ${JSON.stringify(value)} is not one of ${allowed.join('|')}`)
-  return value as T
-}
-
+/** A mount of the instance as a matrix config: checked by the matrix's schema, filled by its defaults (one place for both). */
 function configOf(name: string, mountType: '9p' | 'virtiofs', mount: LimaMount, instance: string): ShareConfig {
-  const writable = mount.writable ?? false
-  if (mountType === 'virtiofs') return { name, mountType, writable, virtiofs: { queueSize: mount.virtiofs?.queueSize ?? DEFAULT_VIRTIOFS_QUEUE_SIZE } }
+  const blank = (v: string | null | undefined) => (v === '' ? undefined : v)
   const p = mount['9p']
-  const where = `instance ${instance}, mount ${mount.location}`
-  return {
-    name, mountType, writable,
-    ninep: {
-      securityModel: oneOf(p?.securityModel, SECURITY_MODELS, DEFAULT_9P_SECURITY_MODEL, `${where}: 9p.securityModel`),
-      protocolVersion: oneOf(p?.protocolVersion, PROTOCOL_VERSIONS, DEFAULT_9P_PROTOCOL_VERSION, `${where}: 9p.protocolVersion`),
-      msize: p?.msize || DEFAULT_9P_MSIZE,
-      cache: oneOf(p?.cache, CACHE_MODES, writable ? DEFAULT_9P_CACHE_WRITABLE : DEFAULT_9P_CACHE_READONLY, `${where}: 9p.cache`),
-    },
+  const input = {
+    name, mountType, writable: mount.writable ?? false,
+    ...(mountType === '9p'
+      ? { '9p': { securityModel: blank(p?.securityModel), protocolVersion: blank(p?.protocolVersion), msize: blank(p?.msize), cache: blank(p?.cache) } }
+      : { virtiofs: { queueSize: mount.virtiofs?.queueSize } }),
   }
+  const { config, problems } = checkConfig(input)
+  if (!config) throw new UsageError(problems.map((p) => `instance ${instance}, mount ${mount.location}: ${p.path.join('.')}: ${p.message}`).join('\n'))
+  return fillConfig(config)
 }
 
 /** The instance's writable mounts as shares under test; the host bridge serves their locations. */

@@ -84,6 +84,12 @@ export function checkSchema(doc: unknown): { input: MatrixInput; problems: [] } 
   return { problems: result.error.issues.flatMap(toProblems) }
 }
 
+/** One configuration (e.g. a mount of an existing Lima instance) checked like a matrix entry. */
+export function checkConfig(input: unknown): { config: ConfigInput; problems: [] } | { config?: undefined; problems: PathProblem[] } {
+  const result = ConfigInput.safeParse(input, { reportInput: true })
+  return result.success ? { config: result.data, problems: [] } : { problems: result.error.issues.flatMap(toProblems) }
+}
+
 const TYPE_NAMES: Record<string, string> = {
   string: 'a string', boolean: 'true or false', number: 'a number', int: 'an integer', array: 'a list', object: 'a map',
 }
