@@ -32,7 +32,9 @@ t.test('the default run completes with every deviation known: exit 0, phases pri
 })
 
 t.test('the output dir holds the reports and one live TAP file per configuration', async (t) => {
-  for (const f of ['results.json', 'junit.xml', 'summary.md', 'environment.json', 'run.json']) t.ok(existsSync(join(out, f)), f)
+  for (const f of ['results.json', 'junit.xml', 'summary.md', 'environment.json', 'run.json', 'report.html']) t.ok(existsSync(join(out, f)), f)
+  const html = readFileSync(join(out, 'report.html'), 'utf8')
+  t.notMatch(html, /<(script|link|img)[^>]+(src|href)=["']?(https?:|\/\/)/i, 'report.html references nothing outside itself')
   const taps = readdirSync(join(out, 'tap')).filter((f) => f.endsWith('.tap'))
   t.equal(taps.length, 17, '17 TAP files')
   t.equal(results.configs.length, 17)
@@ -58,6 +60,21 @@ t.test('coherence: mmap sees a host edit in place at once, loose does not', asyn
   t.match(tap('9p-mapped-xattr-mmap'), /\n {8}ok \d+ - coherence\/host-edit-in-place\/visible\n {10}---\n(?: {10}.*\n)*? {10}latencyMs: \d+\n/)
   t.match(tap('9p-mapped-xattr-loose'), /\n {8}not ok \d+ - coherence\/host-edit-in-place\/visible # TODO cache=loose[^\n]*\n(?: {10}.*\n)*? {10}found: "stale after 2000 ms/)
   t.ok(check('virtiofs', 'coherence/host-edit-in-place/visible'), 'virtiofs has a coherence row')
+})
+
+t.test('bench: every configuration that takes files has a ratio to tmpfs for every workload', async (t) => {
+  for (const c of results.configs) {
+    const bench = c.checks.filter((x) => x.suite === 'bench')
+    t.ok(bench.length >= 8, `${c.name}: the bench points are there`)
+    if (c.name.startsWith('9p-passthrough-')) {
+      t.ok(bench.every((x) => x.status !== 'ok'), `${c.name}: nothing to time (the share refuses files)`)
+      continue
+    }
+    for (const x of bench) {
+      if (x.status === 'skip') continue
+      t.ok(typeof x.diagnostics?.bench?.ratio === 'number' && x.diagnostics.bench.ratio > 0, `${c.name} ${x.id}: ratio ${x.diagnostics?.bench?.ratio}`)
+    }
+  }
 })
 
 t.test('gate: the same run against itself passes; a check flipped to fail is a regression that is named', async (t) => {
