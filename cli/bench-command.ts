@@ -6,10 +6,10 @@ import { join, resolve } from 'node:path'
 import { UsageError } from '../provision/errors.ts'
 import { parseResults } from '../reports/results-schema.ts'
 import { resultsExitCode } from '../reports/results-exit-code.ts'
-import type { Environment } from '../reports/types.ts'
 import { BENCH_FLAGS_USAGE } from './bench-flags.ts'
 import { benchTableText } from './bench-table.ts'
 import type { CliEnvironment } from './environment.ts'
+import { RESULTS_FILE } from './output-files.ts'
 import { runCommand } from './run-command.ts'
 
 export const BENCH_USAGE = `Usage: limafs bench [options]
@@ -55,11 +55,9 @@ export async function benchCommand(argv: string[], env: CliEnvironment): Promise
   const given = outOf(argv)
   const outDir = resolve(given ?? join('limafs-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}`))
   const code = await runCommand([...argv, ...(given === undefined ? ['--out', outDir] : []), '--suite', 'bench', '--no-restart'], env)
-  const resultsFile = join(outDir, 'results.json')
+  const resultsFile = join(outDir, RESULTS_FILE)
   if (!existsSync(resultsFile)) return 2
   const results = parseResults(readFileSync(resultsFile, 'utf8'), resultsFile)
-  const envFile = join(outDir, 'environment.json')
-  const environment = (existsSync(envFile) ? JSON.parse(readFileSync(envFile, 'utf8')) : results.environment) as Environment
-  process.stdout.write(benchTableText(results, environment))
+  process.stdout.write(benchTableText(results, results.environment))
   return code === 2 || resultsExitCode(results) === 2 ? 2 : 0
 }

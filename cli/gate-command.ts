@@ -1,7 +1,6 @@
 // `limafs gate --baseline A/results.json --current B/results.json`: does the candidate Lima/QEMU
 // (current) regress on the one in use (baseline)? Prints the comparison; the exit code decides.
 import { appendFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { UsageError } from '../provision/errors.ts'
 import { gate, gateExitCode } from '../reports/gate.ts'
 import { gateText } from '../reports/gate-text.ts'
@@ -9,8 +8,7 @@ import { parseResults } from '../reports/results-schema.ts'
 import type { Results } from '../reports/types.ts'
 import { parse } from './args.ts'
 import type { CliEnvironment } from './environment.ts'
-import { isDirectory, readInputFile } from './input-file.ts'
-import { RESULTS_FILE } from './report-command.ts'
+import { readInputFile, resultsPathOf } from './input-file.ts'
 
 export const GATE_USAGE = `Usage: limafs gate --baseline A/results.json --current B/results.json [--json]
 
@@ -55,6 +53,6 @@ export async function gateCommand(argv: string[], env: CliEnvironment): Promise<
 }
 
 async function readResults(path: string): Promise<[string, Results]> {
-  const file = (await isDirectory(path)) ? join(path, RESULTS_FILE) : path
+  const file = await resultsPathOf(path)
   return [file, parseResults(await readInputFile(file, 'a results.json written by limafs run or limafs report'), file)]
 }

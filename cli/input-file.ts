@@ -1,7 +1,9 @@
 // Reading a file the user named: a missing or unreadable one is a UsageError (exit 64) that
 // names the file and says what was expected there.
 import { readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import { UsageError } from '../provision/errors.ts'
+import { RESULTS_FILE } from './output-files.ts'
 
 /** The text of `file`; `what` says what it should be ("the run record of a limafs run"). */
 export async function readInputFile(file: string, what: string): Promise<string> {
@@ -37,4 +39,9 @@ function reason(err: unknown): string {
     default:
       return err instanceof Error ? err.message : String(err)
   }
+}
+
+/** A results.json named by the user: the file itself, or the one in the output dir named. */
+export async function resultsPathOf(path: string): Promise<string> {
+  return (await isDirectory(path)) ? join(path, RESULTS_FILE) : path
 }

@@ -10,8 +10,8 @@ import { parseAnyResults } from '../reports/results-schema.ts'
 import type { Results } from '../reports/types.ts'
 import { parse } from './args.ts'
 import type { CliEnvironment } from './environment.ts'
-import { errorCode, isDirectory, readInputFile } from './input-file.ts'
-import { RESULTS_FILE } from './report-command.ts'
+import { errorCode, readInputFile, resultsPathOf } from './input-file.ts'
+import { RESULTS_FILE } from './output-files.ts'
 
 /** Where `limafs run` puts its output dirs by default (one per run, named by its start time). */
 const DEFAULT_RESULTS_PARENT = 'limafs-results'
@@ -86,7 +86,7 @@ function needsOption(value: string | undefined): Need[] {
 
 /** The results file: the one given (a file, or an output dir), else the newest run's. */
 async function resultsFile(given: string | undefined): Promise<string> {
-  if (given !== undefined) return (await isDirectory(given)) ? join(given, RESULTS_FILE) : given
+  if (given !== undefined) return resultsPathOf(given)
   let runs: string[]
   try {
     runs = await readdir(DEFAULT_RESULTS_PARENT)

@@ -37,7 +37,6 @@ its summary.md and report.html are written again from its results.json.
 Options:
   -h, --help         this help`
 
-export { HTML_FILE, RESULTS_FILE } from './output-files.ts'
 export const RUN_FILE = 'run.json'
 export const TAP_DIR = 'tap'
 

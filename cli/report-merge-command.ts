@@ -10,7 +10,7 @@ import { mergedResultsJson } from '../reports/results-json.ts'
 import type { MergedResults } from '../reports/types.ts'
 import { parse } from './args.ts'
 import type { CliEnvironment } from './environment.ts'
-import { isDirectory, readInputFile } from './input-file.ts'
+import { readInputFile, resultsPathOf } from './input-file.ts'
 import { HTML_FILE, RESULTS_FILE, writeOutputs } from './output-files.ts'
 
 export const REPORT_MERGE_USAGE = `Usage: limafs report merge A B ... --out DIR [--label A=LABEL ...]
@@ -56,7 +56,7 @@ export async function reportMergeCommand(argv: string[], env: CliEnvironment): P
   if (!values.out) throw new UsageError(`report merge needs --out DIR\n\n${REPORT_MERGE_USAGE}`)
   const given = [...new Set(positionals)]
   if (given.length !== positionals.length) throw new UsageError(`report merge: a file is named twice (${positionals.filter((p, i) => positionals.indexOf(p) !== i).join(', ')})`)
-  const files = await Promise.all(given.map(async (arg) => ((await isDirectory(arg)) ? join(arg, RESULTS_FILE) : arg)))
+  const files = await Promise.all(given.map(resultsPathOf))
   const labels = labelOptions(values.label ?? [], given, files)
   const sources = await Promise.all(files.map(async (file) => ({ source: file, text: await readInputFile(file, 'a results.json written by limafs run, limafs report or limafs report merge') })))
   const merged = mergeResults(sources, { labels })
