@@ -5,7 +5,7 @@
 import { appendFile, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { buildResults } from '../reports/build-results.ts'
-import { addCounts, emptyCounts } from '../reports/counts.ts'
+import { totalCounts } from '../reports/counts.ts'
 import { reportHtml } from '../reports/html/report-html.ts'
 import { junitXml } from '../reports/junit.ts'
 import { resultsJson } from '../reports/results-json.ts'
@@ -86,7 +86,7 @@ export async function reportCommand(argv: string[], env: CliEnvironment): Promis
   const run = parseRunRecord(await readInputFile(runFile, 'the run record a limafs run writes into its output dir'), runFile)
   const { results, files, unlisted } = await writeReports(outDir, run, env)
   for (const file of unlisted) process.stderr.write(`limafs: ${join(outDir, TAP_DIR, file)} is not listed in ${runFile}; left out\n`)
-  const total = results.configs.reduce((sum, c) => addCounts(sum, c.counts), emptyCounts())
+  const total = totalCounts(results.configs)
   process.stdout.write(
     `${results.configs.length} configs: ${total.ok} ok, ${total.fail} failed (${total.silent} silent), ${total.todo} todo, ${total.skip} skipped, ${total.crashed} crashed\n` +
       files.map((f) => `wrote ${f}\n`).join('') +

@@ -1,6 +1,7 @@
 // Progress of `limafs run` on stderr: one line per phase and per configuration start/finish,
 // with the seconds since the start. On a terminal the running configuration also shows a
 // live line with its elapsed time; in CI (or piped) only plain lines are written.
+import { totalCounts } from '../reports/counts.ts'
 import type { Results } from '../reports/types.ts'
 import type { RunProgress } from '../provision/run-matrix.ts'
 
@@ -49,10 +50,7 @@ export function progressReporter({ live, write = (s: string) => void process.std
         break
       case 'summary': {
         clearInterval(ticker)
-        const t = e.results.configs.reduce(
-          (a, c) => ({ ok: a.ok + c.counts.ok, fail: a.fail + c.counts.fail, silent: a.silent + c.counts.silent, todo: a.todo + c.counts.todo, skip: a.skip + c.counts.skip, crashed: a.crashed + c.counts.crashed }),
-          { ok: 0, fail: 0, silent: 0, todo: 0, skip: 0, crashed: 0 },
-        )
+        const t = totalCounts(e.results.configs)
         const notCompleted = e.results.configs.filter((c) => c.status !== 'completed')
         line(`${e.results.configs.length} configs: ${t.ok} ok, ${t.fail} failed (${t.silent} silent), ${t.todo} todo, ${t.skip} skipped, ${t.crashed} crashed${notCompleted.length ? `; not completed: ${notCompleted.map((c) => `${c.name} (${c.status})`).join(', ')}` : ''}`)
         line(`phases: ${e.results.phases.map((p) => `${p.name} ${p.seconds.toFixed(1)} s`).join(', ')}`)

@@ -1,5 +1,5 @@
 // How many checks ended in each status, fails split into loud and silent.
-import type { CheckResult, Counts } from './types.ts'
+import type { CheckResult, ConfigResult, Counts } from './types.ts'
 
 export function emptyCounts(): Counts {
   return { ok: 0, fail: 0, todo: 0, skip: 0, crashed: 0, silent: 0, loud: 0 }
@@ -18,4 +18,8 @@ export function addCounts(a: Counts, b: Counts): Counts {
   const sum = emptyCounts()
   for (const key of Object.keys(sum) as Array<keyof Counts>) sum[key] = a[key] + b[key]
   return sum
+}
+
+export function totalCounts(configs: readonly Pick<ConfigResult, 'counts'>[]): Counts {
+  return configs.reduce((sum, c) => addCounts(sum, c.counts), emptyCounts())
 }

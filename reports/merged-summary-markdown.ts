@@ -2,7 +2,7 @@
 // environment matrix, the checks whose outcome differs between environments (what an upgrade
 // or another host changes), silent failures with where they happen, then per environment its
 // coherence and bench tables.
-import { addCounts, emptyCounts } from './counts.ts'
+import { totalCounts } from './counts.ts'
 import { stateLabel } from './gate.ts'
 import { benchSection, code, coherenceSection, countsText, md, table } from './summary-markdown.ts'
 import type { CheckResult, ConfigResult, MergedEnvironment, MergedResults } from './types.ts'
@@ -30,7 +30,7 @@ export function mergedSummaryMarkdown(merged: MergedResults): string {
 
 function title(merged: MergedResults): string {
   const envs = merged.environments
-  const total = envs.flatMap((e) => e.configs).reduce((sum, c) => addCounts(sum, c.counts), emptyCounts())
+  const total = totalCounts(envs.flatMap((e) => e.configs))
   const lines = [`# limafs: ${envs.length} environment${envs.length === 1 ? '' : 's'} side by side · ${countsText(total, { zeros: true })}`]
   const incomplete = envs.filter((e) => !e.complete)
   if (incomplete.length) lines.push('', `> **Runs that did not complete:** ${incomplete.map((e) => md(e.label)).join(', ')} (configs they never reached are missing).`)

@@ -3,7 +3,7 @@
 // then the silent failures (the dangerous kind) one by one, then what could not run.
 import { benchTable, figuresText } from './bench.ts'
 import { coherenceEventLabel, coherenceTable } from './coherence.ts'
-import { addCounts, countChecks, emptyCounts } from './counts.ts'
+import { countChecks, totalCounts } from './counts.ts'
 import { callText, foundText, hostText, valueText } from './diagnostics-text.ts'
 import type { CheckResult, ConfigResult, Counts, Results } from './types.ts'
 
@@ -30,7 +30,7 @@ export function summaryMarkdown(results: Results): string {
 }
 
 function title(results: Results): string {
-  const total = results.configs.reduce((sum, c) => addCounts(sum, c.counts), emptyCounts())
+  const total = totalCounts(results.configs)
   const notCompleted = results.configs.filter((c) => c.status !== 'completed')
   const configs = `${results.configs.length} config${results.configs.length === 1 ? '' : 's'}` +
     (notCompleted.length ? ` (${countsByStatus(notCompleted)})` : '')

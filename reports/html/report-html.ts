@@ -3,7 +3,7 @@
 // with a legend, each cell's details on hover or click, the coherence latencies, bench ratios
 // as SVG bars, the failures written out, and the environment. Pure: results in, text out.
 import { createHash } from 'node:crypto'
-import { addCounts, emptyCounts } from '../counts.ts'
+import { totalCounts } from '../counts.ts'
 import type { MergedResults, Results } from '../types.ts'
 import { benchHtml } from './bench-svg.ts'
 import { coherenceHtml, coherenceLegendHtml } from './coherence-html.ts'
@@ -77,7 +77,7 @@ function titleText(envs: readonly EnvView[]): string {
 }
 
 function header(envs: readonly EnvView[]): string {
-  const total = envs.flatMap((e) => e.run.configs).reduce((sum, c) => addCounts(sum, c.counts), emptyCounts())
+  const total = totalCounts(envs.flatMap((e) => e.run.configs))
   const broken = envs.flatMap((e) => e.run.configs).filter((c) => c.status !== 'completed')
   const counts = [
     `${total.ok} ok`, `${total.loud} loud`, `<b>${total.silent} silent</b>`, `${total.todo} todo`, `${total.skip} skip`, `${total.crashed} crashed`,
