@@ -145,7 +145,7 @@ export function stateLabel(state: CheckState | null): string {
   return state.status
 }
 
-function stateOf(check: CheckResult | undefined): CheckState | null {
+export function stateOf(check: CheckResult | undefined): CheckState | null {
   if (!check) return null
   return {
     status: check.status,

@@ -3,15 +3,10 @@
 // or another host changes), silent failures with where they happen, then per environment its
 // coherence and bench tables.
 import { totalCounts } from './counts.ts'
-import { stateLabel } from './gate.ts'
+import { ENVIRONMENT_ROWS, scalar } from './environment-fields.ts'
+import { stateLabel, stateOf } from './gate.ts'
 import { benchSection, code, coherenceSection, countsText, md, table } from './summary-markdown.ts'
 import type { CheckResult, ConfigResult, MergedEnvironment, MergedResults } from './types.ts'
-
-/** Environment fields shown, in this order (others follow); mountinfo is left to each run's own summary. */
-const ENVIRONMENT_ROWS: Array<[string, string]> = [
-  ['hostOs', 'host OS'], ['backend', 'backend'], ['limaVersion', 'Lima'], ['qemuVersion', 'QEMU'], ['qemuUid', 'QEMU runs as uid'],
-  ['accelerator', 'accelerator'], ['guestKernel', 'guest kernel'], ['guestNode', 'guest Node'],
-]
 
 export function mergedSummaryMarkdown(merged: MergedResults): string {
   const envs = merged.environments
@@ -76,7 +71,7 @@ function outcome(config: ConfigResult | undefined, id: string): string {
   const check = config?.checks.find((c) => c.id === id)
   if (!config) return 'not run'
   if (!check) return config.status === 'infra-failed' ? 'infra-failed' : '–'
-  return stateLabel({ status: check.status, ...(check.class ? { class: check.class } : {}), ...(check.todoPassed ? { todoPassed: true } : {}) })
+  return stateLabel(stateOf(check))
 }
 
 function differencesSection(envs: readonly MergedEnvironment[]): string {
@@ -134,8 +129,4 @@ function verdictOf(check: CheckResult): string {
   if (check.status === 'ok' || (check.status === 'todo' && check.todoPassed)) return 'ok'
   if (check.status === 'fail' || check.status === 'todo') return check.class ?? 'silent'
   return check.status
-}
-
-function scalar(value: unknown): string | undefined {
-  return value === undefined || value === null || typeof value === 'object' ? undefined : String(value)
 }

@@ -3,16 +3,14 @@
 // then the silent failures (the dangerous kind) one by one, then what could not run.
 import { benchTable, figuresText } from './bench.ts'
 import { coherenceEventLabel, coherenceTable } from './coherence.ts'
+import { ENVIRONMENT_ROWS } from './environment-fields.ts'
 import { countChecks, totalCounts } from './counts.ts'
 import { callText, foundText, hostText, valueText } from './diagnostics-text.ts'
 import type { CheckResult, ConfigResult, Counts, Results } from './types.ts'
 
 /** Environment fields shown first, in this order; other scalar fields follow as they come. */
-const ENVIRONMENT_ORDER = ['hostOs', 'backend', 'limaVersion', 'qemuVersion', 'qemuUid', 'accelerator', 'guestKernel', 'guestNode']
-const ENVIRONMENT_LABELS: Record<string, string> = {
-  hostOs: 'host OS', backend: 'backend', limaVersion: 'Lima', qemuVersion: 'QEMU', qemuUid: 'QEMU runs as uid',
-  accelerator: 'accelerator', guestKernel: 'guest kernel', guestNode: 'guest Node',
-}
+const ENVIRONMENT_ORDER = ENVIRONMENT_ROWS.map(([k]) => k)
+const ENVIRONMENT_LABELS: Record<string, string> = Object.fromEntries(ENVIRONMENT_ROWS)
 
 export function summaryMarkdown(results: Results): string {
   const sections = [

@@ -1,18 +1,13 @@
 // Where the results were measured: one column per environment (one for a plain run), then each
 // run's effective mount options.
+import { ENVIRONMENT_ROWS, scalar } from '../environment-fields.ts'
 import { esc } from './escape.ts'
 import type { EnvView } from './view.ts'
 
-const ORDER: Array<[string, string]> = [
-  ['hostOs', 'host OS'], ['backend', 'backend'], ['limaVersion', 'Lima'], ['qemuVersion', 'QEMU'], ['qemuUid', 'QEMU runs as uid'],
-  ['accelerator', 'accelerator'], ['guestKernel', 'guest kernel'], ['guestNode', 'guest Node'],
-]
-
 export function environmentHtml(envs: readonly EnvView[]): string {
-  const scalar = (v: unknown) => (v === undefined || v === null || typeof v === 'object' ? undefined : String(v))
   const extra = [...new Set(envs.flatMap((e) => Object.keys(e.run.environment)))]
-    .filter((k) => !ORDER.some(([o]) => o === k) && envs.some((e) => scalar(e.run.environment[k]) !== undefined))
-  const keys = [...ORDER.filter(([k]) => envs.some((e) => scalar(e.run.environment[k]) !== undefined)), ...extra.map((k): [string, string] => [k, k])]
+    .filter((k) => !ENVIRONMENT_ROWS.some(([o]) => o === k) && envs.some((e) => scalar(e.run.environment[k]) !== undefined))
+  const keys = [...ENVIRONMENT_ROWS.filter(([k]) => envs.some((e) => scalar(e.run.environment[k]) !== undefined)), ...extra.map((k): [string, string] => [k, k])]
   const merged = envs.some((e) => e.label !== undefined)
   const head = merged ? `<tr><th></th>${envs.map((e) => `<th scope="col">${esc(e.label!)}</th>`).join('')}</tr>` : ''
   const row = (label: string, values: string[]) => `<tr><th scope="row">${esc(label)}</th>${values.map((v) => `<td>${esc(v)}</td>`).join('')}</tr>`
