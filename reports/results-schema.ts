@@ -74,19 +74,7 @@ export const DIAGNOSTICS_FIELDS = {
   note: z.string(),
 } as const
 
-const DiagnosticsSchema = z.looseObject({
-  op: DIAGNOSTICS_FIELDS.op.optional(),
-  args: DIAGNOSTICS_FIELDS.args.optional(),
-  wanted: DIAGNOSTICS_FIELDS.wanted.optional(),
-  found: DIAGNOSTICS_FIELDS.found.optional(),
-  errno: DIAGNOSTICS_FIELDS.errno.optional(),
-  stage: DIAGNOSTICS_FIELDS.stage.optional(),
-  class: DIAGNOSTICS_FIELDS.class.optional(),
-  host: DIAGNOSTICS_FIELDS.host.optional(),
-  latencyMs: DIAGNOSTICS_FIELDS.latencyMs.optional(),
-  bench: DIAGNOSTICS_FIELDS.bench.optional(),
-  note: DIAGNOSTICS_FIELDS.note.optional(),
-})
+const DiagnosticsSchema = z.looseObject(DIAGNOSTICS_FIELDS).partial()
 
 const CheckSchema: z.ZodType<CheckResult> = z.object({
   id: z.string().min(1),
@@ -174,31 +162,26 @@ export const RunFileSchema = z.object({
   })),
 })
 
+const RESULTS_KIND: FileKind<Results> = { kind: 'results.json', schemaName: RESULTS_SCHEMA, version: RESULTS_VERSION, schema: ResultsSchema }
+const MERGED_RESULTS_KIND: FileKind<MergedResults> = {
+  kind: 'merged results.json', schemaName: MERGED_RESULTS_SCHEMA, version: MERGED_RESULTS_VERSION, schema: MergedResultsSchema,
+}
+
 /** Reads results.json text; throws ResultsFileError with one message for any problem. */
 export function parseResults(text: string, file: string): Results {
-  return parseVersioned(text, file, { kind: 'results.json', schemaName: RESULTS_SCHEMA, version: RESULTS_VERSION, schema: ResultsSchema })
+  return parseVersioned(text, file, RESULTS_KIND)
 }
 
 /** Reads the results.json of `limafs report merge`; throws ResultsFileError with one message for any problem. */
 export function parseMergedResults(text: string, file: string): MergedResults {
-  return parseVersioned(text, file, {
-    kind: 'merged results.json', schemaName: MERGED_RESULTS_SCHEMA, version: MERGED_RESULTS_VERSION, schema: MergedResultsSchema,
-  })
+  return parseVersioned(text, file, MERGED_RESULTS_KIND)
 }
 
 /** Reads a results.json of either kind: one run's, or a merge's (told apart by its schema field). */
 export function parseAnyResults(text: string, file: string): Results | MergedResults {
-  return schemaField(text) === MERGED_RESULTS_SCHEMA ? parseMergedResults(text, file) : parseResults(text, file)
-}
-
-/** The schema field of a JSON text, when it is an object that has one (no error otherwise: the parser says). */
-function schemaField(text: string): unknown {
-  try {
-    const doc: unknown = JSON.parse(text)
-    return typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>).schema : undefined
-  } catch {
-    return undefined // not JSON: parseResults reports it with its position
-  }
+  const doc = parseJson(text, file)
+  const merged = typeof doc === 'object' && doc !== null && (doc as Record<string, unknown>).schema === MERGED_RESULTS_SCHEMA
+  return merged ? checkVersioned(doc, file, MERGED_RESULTS_KIND) : checkVersioned(doc, file, RESULTS_KIND)
 }
 
 /** Reads run.json text; throws ResultsFileError with one message for any problem. */
@@ -217,8 +200,11 @@ interface FileKind<T> {
   schema: z.ZodType<T>
 }
 
-function parseVersioned<T>(text: string, file: string, { kind, schemaName, version, schema }: FileKind<T>): T {
-  const doc = parseJson(text, file)
+function parseVersioned<T>(text: string, file: string, kind: FileKind<T>): T {
+  return checkVersioned(parseJson(text, file), file, kind)
+}
+
+function checkVersioned<T>(doc: unknown, file: string, { kind, schemaName, version, schema }: FileKind<T>): T {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new ResultsFileError(`${file} is not a limafs ${kind} (it holds ${describeValue(doc)}, not an object)`, file)
   }
