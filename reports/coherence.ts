@@ -4,7 +4,7 @@
 // matching .../after-drop-caches point. Shared by summary.md and report.html.
 import type { CheckResult, ConfigResult, ConfigStatus } from './types.ts'
 
-export const COHERENCE_SUITE = 'coherence'
+const COHERENCE_SUITE = 'coherence'
 /** The note the agent puts on a point seen at its first look after the change. */
 export const FIRST_LOOK_NOTE = 'seen at the first look'
 const DROP_CACHES_SUFFIX = '/after-drop-caches'

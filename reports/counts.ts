@@ -1,7 +1,7 @@
 // How many checks ended in each status, fails split into loud and silent.
 import type { CheckResult, ConfigResult, Counts } from './types.ts'
 
-export function emptyCounts(): Counts {
+function emptyCounts(): Counts {
   return { ok: 0, fail: 0, todo: 0, skip: 0, crashed: 0, silent: 0, loud: 0 }
 }
 
@@ -14,7 +14,7 @@ export function countChecks(checks: readonly CheckResult[]): Counts {
   return counts
 }
 
-export function addCounts(a: Counts, b: Counts): Counts {
+function addCounts(a: Counts, b: Counts): Counts {
   const sum = emptyCounts()
   for (const key of Object.keys(sum) as Array<keyof Counts>) sum[key] = a[key] + b[key]
   return sum

@@ -24,7 +24,7 @@ export function foundText(d: Diags): string {
 }
 
 /** One line: `lstat obj-file uid,gid: wanted 1234,5678, found 0,0`. */
-export function guestText(d: Diags): string {
+function guestText(d: Diags): string {
   return `${callText(d)}: wanted ${valueText(d.wanted)}, found ${foundText(d)}${d.stage ? ` [${d.stage}]` : ''}`
 }
 

@@ -5,7 +5,7 @@ import { diagnosticsText, failureLine } from './diagnostics-text.ts'
 import type { CheckResult, ConfigResult, Results } from './types.ts'
 
 /** The testcase name of an infra-failed config's single error. */
-export const INFRASTRUCTURE_CASE = '(infrastructure)'
+const INFRASTRUCTURE_CASE = '(infrastructure)'
 
 export function junitXml(results: Results): string {
   const suites = results.configs.map((config) => testsuite(config, results.startedAt))

@@ -37,7 +37,7 @@ interface CheckGroup {
 }
 
 /** Which checks each need rests on (globs over check ids, `*` spans `/`, as in the matrix's expect). */
-export const CHECK_GROUPS: readonly CheckGroup[] = [
+const CHECK_GROUPS: readonly CheckGroup[] = [
   // chown/chgrp made in the guest: the call, at once, after drop_caches, remount and restart, what the host stored.
   { need: 'chown', checks: ['chown/*'] },
   // symlinks made in the guest (and what the host gets), symlinks made on the host (readlink, follow).
@@ -51,7 +51,7 @@ export const CHECK_GROUPS: readonly CheckGroup[] = [
 ]
 
 /** Checks near a need that it does not require: listed when they fail on the recommended config. */
-export const CAVEAT_GROUPS: ReadonlyArray<{ need: Need; checks: readonly string[]; what: string }> = [
+const CAVEAT_GROUPS: ReadonlyArray<{ need: Need; checks: readonly string[]; what: string }> = [
   { need: 'xattrs', checks: ['xattr/trusted/*', 'xattr/security/*', 'xattr/acl/*', 'xattr/empty-value/*'], what: 'trusted.* and security.* xattrs, POSIX ACLs, empty values' },
   { need: 'host-edits', checks: ['coherence/*mmap*', 'coherence/inotify/*', 'coherence/*/after-drop-caches'], what: 'mmap, inotify, drop_caches' },
 ]
@@ -313,7 +313,7 @@ function caveats(config: ConfigResult, needs: readonly Need[]): Recommendation['
 }
 
 /** pass: ok, or a TODO that passed; fail: a failure of any class, a failing TODO, a crash; unmeasured: skipped. */
-export function outcomeOf(check: CheckResult): 'pass' | 'fail' | 'unmeasured' {
+function outcomeOf(check: CheckResult): 'pass' | 'fail' | 'unmeasured' {
   if (check.status === 'ok' || (check.status === 'todo' && check.todoPassed)) return 'pass'
   return check.status === 'skip' ? 'unmeasured' : 'fail'
 }

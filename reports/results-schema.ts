@@ -128,14 +128,14 @@ const RunResultsFields = {
   phases: z.array(PhaseSchema),
 }
 
-export const ResultsSchema: z.ZodType<Results> = z.object({
+const ResultsSchema: z.ZodType<Results> = z.object({
   schema: z.literal(RESULTS_SCHEMA),
   version: z.literal(RESULTS_VERSION),
   ...RunResultsFields,
 })
 
 /** A merged result: every source run's results under a label (see MergedResults). */
-export const MergedResultsSchema: z.ZodType<MergedResults> = z.object({
+const MergedResultsSchema: z.ZodType<MergedResults> = z.object({
   schema: z.literal(MERGED_RESULTS_SCHEMA),
   version: z.literal(MERGED_RESULTS_VERSION),
   resultsVersion: z.literal(RESULTS_VERSION),
@@ -143,7 +143,7 @@ export const MergedResultsSchema: z.ZodType<MergedResults> = z.object({
 })
 
 /** run.json: a RunRecord behind its schema name and version (the header is not part of the type). */
-export const RunFileSchema = z.object({
+const RunFileSchema = z.object({
   schema: z.literal(RUN_SCHEMA),
   version: z.literal(RUN_VERSION),
   startedAt: z.string(),

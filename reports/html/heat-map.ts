@@ -30,7 +30,7 @@ export interface HeatMap {
 }
 
 /** The short name of an environment in the heat map's header ("E1"); the key above it says which is which. */
-export const envTag = (env: number) => `E${env + 1}`
+const envTag = (env: number) => `E${env + 1}`
 
 export const cellKey = (column: number, id: string) => `${column}\n${id}`
 
