@@ -2,7 +2,7 @@
 // OUT/report.html from OUT/run.json and the agent's TAP in OUT/tap/ (or, for the output dir of
 // `limafs report merge`, summary.md and report.html from its results.json). `limafs report
 // merge` lives in report-merge-command.ts. The I/O around reports/, which is pure.
-import { appendFile, readdir, readFile } from 'node:fs/promises'
+import { appendFile, readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { buildResults } from '../reports/build-results.ts'
 import { totalCounts } from '../reports/counts.ts'
@@ -100,7 +100,7 @@ async function mergedResultsIn(outDir: string, runFile: string): Promise<MergedR
   const resultsFile = join(outDir, RESULTS_FILE)
   let text: string
   try {
-    await readFile(runFile)
+    await stat(runFile)
     return undefined
   } catch (err) {
     if (errorCode(err) !== 'ENOENT') return undefined // reading run.json again below says what is wrong

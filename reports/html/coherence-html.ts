@@ -1,15 +1,14 @@
 // The cache coherence table of one environment: config x event, "at once", "N ms" or how it
 // stayed stale (from reports/coherence.ts, as in summary.md). A cell shows the same details as
 // the heat map's cell for that check.
-import { coherenceEventLabel, coherenceTable } from '../coherence.ts'
+import { coherenceEventLabel, type CoherenceTable } from '../coherence.ts'
 import type { ConfigResult } from '../types.ts'
 import { esc } from './escape.ts'
 import { cellKey } from './heat-map.ts'
 import { cellState } from './states.ts'
 
-/** `column(i)` is the heat-map column of this environment's i-th config. */
-export function coherenceHtml(configs: readonly ConfigResult[], column: (i: number) => number, index: ReadonlyMap<string, number>): string {
-  const table = coherenceTable(configs)
+/** `table` is coherenceTable(configs); `column(i)` is the heat-map column of this environment's i-th config. */
+export function coherenceHtml(table: CoherenceTable | undefined, configs: readonly ConfigResult[], column: (i: number) => number, index: ReadonlyMap<string, number>): string {
   if (!table) return ''
   const head = `<tr><th class="cfg">config</th>${table.events.map((id) => `<th class="ev mono" scope="col" title="${esc(id)}">${esc(coherenceEventLabel(id))}</th>`).join('')}</tr>`
   const rows = table.rows.map((row, r) => {

@@ -7,7 +7,7 @@ import { totalCounts } from '../counts.ts'
 import type { MergedResults, Results } from '../types.ts'
 import { benchHtml } from './bench-svg.ts'
 import { coherenceHtml, coherenceLegendHtml } from './coherence-html.ts'
-import { coherenceTable } from '../coherence.ts'
+import { coherenceTable, type CoherenceTable } from '../coherence.ts'
 import { environmentHtml } from './environment-html.ts'
 import { esc, jsonForScript } from './escape.ts'
 import { failuresHtml } from './failures-html.ts'
@@ -27,7 +27,8 @@ export function reportHtml(input: Results | MergedResults): string {
     if (envs.length === 1) return parts.map((p) => p.html).join('')
     return parts.length ? `<div class="side">${parts.map((p) => `<section><h3>${esc(p.env.label ?? '')}</h3>${p.html}</section>`).join('')}</div>` : ''
   }
-  const coherence = perEnv((env, i) => coherenceHtml(env.run.configs, columnOf(i), map.index))
+  const tables = envs.map((env) => coherenceTable(env.run.configs))
+  const coherence = perEnv((env, i) => coherenceHtml(tables[i], env.run.configs, columnOf(i), map.index))
   const bench = perEnv((env) => benchHtml(env.run.configs))
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${createHash('sha256').update(SCRIPT).digest('base64')}'; img-src 'none'; base-uri 'none'; form-action 'none'`
   const body = [
@@ -37,7 +38,7 @@ export function reportHtml(input: Results | MergedResults): string {
     '<h2 id="matrix">Checks x configs</h2>',
     '<p class="hint muted">Hover over or click a cell (or tab to it) for its diagnostics: the guest\'s view and the host\'s truth. A click pins them; Escape closes.</p>',
     map.html,
-    ...(coherence ? ['<h2 id="coherence">Cache coherence</h2>', coherenceLegendHtml(windowMs(envs)), coherence] : []),
+    ...(coherence ? ['<h2 id="coherence">Cache coherence</h2>', coherenceLegendHtml(windowMs(tables)), coherence] : []),
     ...(bench ? ['<h2 id="bench">Bench: ratio to tmpfs</h2>', bench] : []),
     failuresHtml(envs),
     '<h2 id="environment">Environment</h2>',
@@ -63,8 +64,8 @@ ${body.join('\n')}
 }
 
 /** The longest observation window any stale coherence point names. */
-function windowMs(envs: readonly EnvView[]): number | undefined {
-  const windows = envs.map((e) => coherenceTable(e.run.configs)?.windowMs).filter((w): w is number => w !== undefined)
+function windowMs(tables: ReadonlyArray<CoherenceTable | undefined>): number | undefined {
+  const windows = tables.map((t) => t?.windowMs).filter((w): w is number => w !== undefined)
   return windows.length ? Math.max(...windows) : undefined
 }
 
