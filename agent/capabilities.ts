@@ -40,9 +40,12 @@ export function ordinaryUser(given: string | undefined, env: NodeJS.ProcessEnv, 
   return { uid: 1000, gid: 1000 }
 }
 
-export interface GuestTools {
+/** How xattrs, fifos and device nodes are made: python3, the command-line tools (getfattr, setfattr, mkfifo, mknod), or not at all. */
+export type XattrTool = 'python3' | 'tools' | 'none'
+
+interface GuestTools {
   python3: boolean
-  xattr: 'python3' | 'tools' | 'none'
+  xattr: XattrTool
   acl: boolean
 }
 

@@ -14,7 +14,7 @@ export type ObjectKind = (typeof OBJECT_KINDS)[number]
 
 /** The stages a persisting effect is looked at, in order. */
 export const PERSIST_STAGES = ['call', 'at-once', 'after-drop-caches', 'after-remount', 'after-restart'] as const
-export type PersistStage = (typeof PERSIST_STAGES)[number]
+type PersistStage = (typeof PERSIST_STAGES)[number]
 
 /** What a check needs from its environment; without it the check is a SKIP with the reason. */
 export type Need =

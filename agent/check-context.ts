@@ -63,6 +63,11 @@ export interface CheckState {
   callFailedLoud: boolean
 }
 
+/** A path inside the scratch dir as diagnostics show it: relative to the scratch dir. */
+export function scratchRelative(scratch: string, path: string): string {
+  return path.startsWith(`${scratch}/`) ? path.slice(scratch.length + 1) : path
+}
+
 export class Context implements CheckContext {
   constructor(
     private readonly deps: ContextDeps,
@@ -83,7 +88,7 @@ export class Context implements CheckContext {
 
   /** Paths in diagnostics are relative to the scratch dir: short, and the same in every run. */
   private shown(args: Arg[]): Arg[] {
-    return args.map((a) => (typeof a === 'string' ? clip(a.startsWith(`${this.deps.scratch}/`) ? a.slice(this.deps.scratch.length + 1) : a) : a))
+    return args.map((a) => (typeof a === 'string' ? clip(scratchRelative(this.deps.scratch, a)) : a))
   }
 
   private async call(op: string, args: Arg[]): Promise<OpOutcome> {

@@ -2,7 +2,6 @@
 // act on or look at its side of a share: requests go out on stderr as one marked JSON line,
 // answers come back on stdin, one JSON line each. Run by hand (no --bridge) there is no host.
 import { createInterface } from 'node:readline'
-import type { HostTruth } from './diagnostics.ts'
 import type { HostSide } from './check-api.ts'
 
 /** Marks a request line on stderr; every other stderr line is progress. */
@@ -64,17 +63,6 @@ export class BridgeClient {
     })
   }
 
-  /** The HostSide of one mount: guest paths are turned into paths relative to its mount point. */
-  sideFor(mountPoint: string): HostSide {
-    const rel = (p: string) => (p.startsWith(`${mountPoint}/`) ? p.slice(mountPoint.length + 1) : p)
-    return {
-      look: async (path) => {
-        const r = await this.request('look', mountPoint, rel(path))
-        return r.ok ? (r.value as HostTruth) : { path: rel(path), exists: false, error: r.error ?? 'no answer' }
-      },
-      act: (verb, path, args) => this.request(verb, mountPoint, rel(path), args),
-    }
-  }
 }
 
 /** No host to ask (the agent run by hand): checks that need one are skipped before they run. */

@@ -125,8 +125,7 @@ function readTodos(file: string | undefined): Map<string, Todo[]> {
 }
 
 /** Checks each --mount against the guest's mountinfo; refuses what is not a share. */
-function mountsFor(paths: string[], allowAnyFs: boolean): Array<{ path: string; mount: MountInfo }> {
-  const table = parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'))
+function mountsFor(table: MountInfo[], paths: string[], allowAnyFs: boolean): Array<{ path: string; mount: MountInfo }> {
   return paths.map((p) => {
     const path = resolve(p)
     const mount = mountOf(table, path)
@@ -150,8 +149,7 @@ function intFlag(value: string | undefined, flag: string, fallback: number, min:
  * Where the bench suite's baseline goes: --baseline-dir (refused unless on a tmpfs), else the
  * first of BASELINE_CANDIDATES that is a tmpfs, else why there is none (the bench then has no ratios).
  */
-function baselineDir(given: string | undefined): { path: string; mount: MountInfo } | { missing: string } {
-  const table = parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'))
+function baselineDir(table: MountInfo[], given: string | undefined): { path: string; mount: MountInfo } | { missing: string } {
   const real = (p: string) => {
     try {
       return realpathSync(p)
@@ -215,6 +213,12 @@ async function prepare(path: string, mount: MountInfo, run: AgentRun, userWorker
   return { target: { path, mount, scratch, userDir, todos: opts.todos } }
 }
 
+/** Removes a scratch dir of this run; a failure is logged (the dir is then a leftover for --clean). */
+async function removeScratch(run: AgentRun, dir: string): Promise<void> {
+  const removed = await run.root.call('scratch-remove', [dir], run.settings.opTimeoutMs * 3)
+  if (!removed.ok) log(`could not remove ${dir}: ${removed.errno} ${removed.message}`)
+}
+
 const RESTART_SKIP = 'needs a VM restart: `limafs run` does one, or run --keep, restart the VM, then verify'
 
 /** A mount that could not be prepared gets its points now: skipped, refused or broken. */
@@ -253,8 +257,7 @@ async function runMount(target: MountTarget, suites: SuiteSpec[], run: AgentRun,
       const id = s.check.id.replace('{stage}', 'after-restart')
       if (wantedIds(s.check, run.settings.grep).includes(id)) book.add(s.suite, { id, ok: true, directive: { skip: RESTART_SKIP } })
     }
-    const removed = await run.root.call('scratch-remove', [target.scratch], run.settings.opTimeoutMs * 3)
-    if (!removed.ok) log(`could not remove ${target.scratch}: ${removed.errno} ${removed.message}`)
+    await removeScratch(run, target.scratch)
   }
 }
 
@@ -284,8 +287,7 @@ async function verifyMount(path: string, mount: MountInfo, run: AgentRun, userWo
     if (skip) for (const s of staged) book.add(s.suite, pointRecord(s.check.id.replace('{stage}', 'after-restart'), opts.todos, { skip }))
     else await runStage('after-restart', staged, target, run, book)
     if (!opts.keep) {
-      const removed = await run.root.call('scratch-remove', [scratch], run.settings.opTimeoutMs * 3)
-      if (!removed.ok) log(`could not remove ${scratch}: ${removed.errno}`)
+      await removeScratch(run, scratch)
     }
     return book
   }
@@ -343,14 +345,15 @@ async function main(argv: string[]): Promise<number> {
   const window = Number(v.window ?? DEFAULT_WINDOW_S)
   if (!(window > 0 && window <= 600)) throw new Usage(`--window: expected seconds in (0, 600], got ${v.window}`)
   if (v.user && !/^\d+(:\d+)?$/.test(v.user)) throw new Usage(`--user: expected UID or UID:GID, got ${v.user}`)
-  const mounts = mountsFor(v.mount, !!v['allow-any-fs'])
+  const mountTable = parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'))
+  const mounts = mountsFor(mountTable, v.mount, !!v['allow-any-fs'])
   const bench = {
     files: intFlag(v['bench-files'], '--bench-files', DEFAULT_BENCH_FILES, 1),
     bytes: intFlag(v['bench-bytes'], '--bench-bytes', DEFAULT_BENCH_BYTES, 1),
     repeats: intFlag(v['bench-repeats'], '--bench-repeats', DEFAULT_BENCH_REPEATS, MIN_BENCH_REPEATS),
   }
   const measuring = command === 'run' && suites.some((s) => 'shared' in s && s.measures)
-  const baselineChoice = measuring ? baselineDir(v['baseline-dir']) : undefined
+  const baselineChoice = measuring ? baselineDir(mountTable, v['baseline-dir']) : undefined
 
   const isRoot = process.getuid?.() === 0
   const caps: Capabilities = {
@@ -407,8 +410,9 @@ async function main(argv: string[]): Promise<number> {
     // Every mount is prepared first: shared suites (coherence) watch them all at once.
     const prepared = new Map<string, { target?: MountTarget; book: PointBook }>()
     for (const { path, mount } of mounts) {
-      const p = await prepare(path, mount, run, userWorker, { clean: !!v.clean, todos: todosOf(path, mount), scratchDirs })
-      prepared.set(path, { ...(p.target ? { target: p.target } : {}), book: bookFor(path, p, suites, todosOf(path, mount)) })
+      const todos = todosOf(path, mount)
+      const p = await prepare(path, mount, run, userWorker, { clean: !!v.clean, todos, scratchDirs })
+      prepared.set(path, { ...(p.target ? { target: p.target } : {}), book: bookFor(path, p, suites, todos) })
     }
     const targets = [...prepared.values()].flatMap((p) => (p.target ? [p.target] : []))
     const books = new Map([...prepared].map(([path, p]) => [path, p.book]))
@@ -432,8 +436,7 @@ async function main(argv: string[]): Promise<number> {
       log(`${s.name} done (${((Date.now() - t0) / 1000).toFixed(1)} s)`)
     }
     if (baseline && 'scratch' in baseline) {
-      const removed = await root.call('scratch-remove', [baseline.scratch], settings.opTimeoutMs * 3)
-      if (!removed.ok) log(`could not remove ${baseline.scratch}: ${removed.errno} ${removed.message}`)
+      await removeScratch(run, baseline.scratch)
     }
     for (const { path, mount } of mounts) {
       const started = Date.now()

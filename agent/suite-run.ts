@@ -1,8 +1,9 @@
 // Running checks, inside a worker: each check's call (and its "at once" look), then, when the
 // agent asks, a later stage (after drop_caches, remount or restart) for the staged checks.
 // Everything found is reported as it happens through `emit`, so a hung check loses nothing else.
+import type { XattrTool } from './capabilities.ts'
 import { PointFailure, PointSkip, pointIds, type Arg, type Baseline, type BenchSettings, type CheckSpec, type HostSide, type Need, type Persisted, type SharedSuiteSpec, type SharedTarget, type SuiteSpec } from './check-api.ts'
-import { Context, type ContextDeps } from './check-context.ts'
+import { Context, scratchRelative, type ContextDeps } from './check-context.ts'
 import type { Diagnostics, Stage } from './diagnostics.ts'
 import { globMatch } from './glob.ts'
 import type { MountInfo } from './mountinfo.ts'
@@ -29,7 +30,7 @@ export interface Capabilities {
   isRoot: boolean
   user: { uid: number; gid: number }
   other: { uid: number; gid: number }
-  xattr: 'python3' | 'tools' | 'none'
+  xattr: XattrTool
   acl: boolean
   python3: boolean
   bridge: boolean
@@ -190,7 +191,7 @@ export async function runSuiteCalls(suite: SuiteSpec, target: MountTarget, setti
 }
 
 /** Looks at a staged check's persisted observations at one stage. */
-export async function judgeStage(staged: StagedCheck, stage: Stage, target: MountTarget, settings: RunSettings, runners: Runners): Promise<PointRecord> {
+async function judgeStage(staged: StagedCheck, stage: Stage, target: MountTarget, settings: RunSettings, runners: Runners): Promise<PointRecord> {
   const id = staged.check.id.replace('{stage}', stage)
   const failure = staged.setupFailure
   if (failure) return pointRecord(id, target.todos, { ok: false, diagnostics: { ...failure, note: `${failure.note ? `${failure.note}; ` : ''}nothing to look at: setup failed` } })
@@ -254,7 +255,7 @@ export async function runShared(
       if (re && !re.test(id)) return
       const t = targets.find((x) => x.path === target.path)!
       // Paths in diagnostics are relative to the scratch dir, as every other suite's are.
-      const rel = (a: unknown) => (typeof a === 'string' && a.startsWith(`${t.scratch}/`) ? a.slice(t.scratch.length + 1) : a)
+      const rel = (a: unknown) => (typeof a === 'string' ? scratchRelative(t.scratch, a) : a)
       const shown: typeof verdict = 'ok' in verdict && verdict.diagnostics && Array.isArray(verdict.diagnostics.args)
         ? ({ ...verdict, diagnostics: { ...verdict.diagnostics, args: verdict.diagnostics.args.map(rel) } } as typeof verdict)
         : verdict

@@ -23,7 +23,7 @@ function yamlScalar(value: unknown): string {
 }
 
 /** A small YAML writer for diagnostics: maps, lists and scalars, block style. */
-export function yamlLines(value: unknown, indent = ''): string[] {
+function yamlLines(value: unknown, indent = ''): string[] {
   if (Array.isArray(value)) {
     if (!value.length) return [`${indent}[]`]
     return value.flatMap((item) => {

@@ -7,7 +7,7 @@ import type { OpOutcome } from './op-runner.ts'
 import type { RunEvent } from './suite-run.ts'
 import type { FromWorker, JobRequest, JobSpec, RelayAsk, ToWorker, WorkerInit } from './worker/protocol.ts'
 
-export interface WorkerOptions {
+interface WorkerOptions {
   /** The bundle (or entry script) to fork with the hidden `__worker` command. */
   script: string
   mountPaths: string[]

@@ -10,11 +10,11 @@ import * as fs from 'node:fs'
 import type { PathGuard } from './path-guard.ts'
 import type { SpecialFiles } from './special-files.ts'
 
-export const BENCH_WORKLOADS = ['create', 'chown', 'chown-R', 'stat', 'readdir', 'xattr', 'write-read', 'unlink'] as const
-export type BenchWorkload = (typeof BENCH_WORKLOADS)[number]
+const BENCH_WORKLOADS = ['create', 'chown', 'chown-R', 'stat', 'readdir', 'xattr', 'write-read', 'unlink'] as const
+type BenchWorkload = (typeof BENCH_WORKLOADS)[number]
 
 /** One run of a workload: how many operations it did, each timed call, and the whole run. */
-export interface WorkloadTiming {
+interface WorkloadTiming {
   /** Files, entries listed, calls or bytes moved: what ops/s counts. */
   ops: number
   totalMs: number
@@ -23,13 +23,13 @@ export interface WorkloadTiming {
 }
 
 /** The workload's files in its dir: f0, f1, ... */
-export const benchFileName = (i: number) => `f${i}`
+const benchFileName = (i: number) => `f${i}`
 /** The write-read workload's file (removed again by the workload). */
-export const BIG_FILE = 'big'
+const BIG_FILE = 'big'
 /** "Small files": 64 bytes each, one write. */
 const SMALL_CONTENT = Buffer.alloc(64, 0x61)
 /** The large file moves in 128 KiB chunks: cp's buffer (coreutils io_blksize) and Lima's 9p msize. */
-export const CHUNK_BYTES = 128 * 1024
+const CHUNK_BYTES = 128 * 1024
 const XATTR_VALUE_HEX = Buffer.from('limafs-bench').toString('hex')
 
 class Timer {

@@ -20,7 +20,7 @@ export interface OpEnv {
 
 let nextHandle = 1
 
-export function statFields(st: fs.Stats): StatFields {
+function statFields(st: fs.Stats): StatFields {
   return {
     uid: st.uid,
     gid: st.gid,
@@ -160,14 +160,14 @@ const OPS: Record<string, Op> = {
   // a --mount path itself: only looked at, never changed
   'mount-probe': ({ guard }, [p]) => {
     guard.assertMountPath(p)
-    const st = fs.statSync(p)
+    fs.statSync(p) // throws what is wrong with a path that is not there
     let writable = true
     try {
       fs.accessSync(p, fs.constants.W_OK)
     } catch {
       writable = false
     }
-    return { type: statFields(st).type, writable }
+    return { writable }
   },
   // scratch dirs: PATH/.limafs-XXXXXX, and nothing else
   'scratch-create': ({ guard }, [mountPath]) => {

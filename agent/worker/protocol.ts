@@ -1,5 +1,6 @@
 // Messages between the agent and its worker processes (child_process IPC). The agent itself
 // never touches the share: every file system call runs in a worker it can abandon and kill.
+import type { XattrTool } from '../capabilities.ts'
 import type { MountTarget, RunEvent, RunSettings, StagedCheck } from '../suite-run.ts'
 import type { Stage } from '../diagnostics.ts'
 import type { FileType } from '../file-type.ts'
@@ -14,13 +15,13 @@ export interface WorkerInit {
   /** Mount paths whose direct `.limafs-*` children the worker may create, list and remove. */
   mountPaths: string[]
   /** How xattrs, fifos and device nodes are made: python3 (started at once), the tools, or none. */
-  xattrTool: 'python3' | 'tools' | 'none'
+  xattrTool: XattrTool
   /** Start the python3 helper at once (the root worker needs it soon; the ordinary user's rarely). */
   eagerHelper: boolean
 }
 
 /** One op (the agent's own housekeeping, or an op relayed as the ordinary user). */
-export interface OpRequest {
+interface OpRequest {
   kind: 'op'
   id: number
   op: string
@@ -38,7 +39,7 @@ export type JobRequest = { kind: 'job'; id: number; settings: RunSettings; start
 export type JobSpec = JobRequest extends infer J ? (J extends JobRequest ? Omit<J, 'id' | 'kind'> : never) : never
 
 /** The answer to a worker's relay request (user op, host bridge). */
-export interface RelayReply {
+interface RelayReply {
   kind: 'relay-reply'
   id: number
   result: unknown

@@ -4,6 +4,7 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { errnoFromMessage, normalizeErrno } from '../errno-names.ts'
+import type { XattrTool } from '../capabilities.ts'
 import type { OpResult } from './protocol.ts'
 
 const PYTHON_HELPER = String.raw`
@@ -68,8 +69,6 @@ for line in sys.stdin:
     sys.stdout.flush()
 `
 
-export type SpecialTool = 'python3' | 'tools' | 'none'
-
 class PythonHelper {
   private proc: ChildProcessWithoutNullStreams
   private waiting: Array<(r: OpResult) => void> = []
@@ -108,7 +107,7 @@ function tool(cmd: string, args: string[]): { ok: true; stdout: string } | { ok:
 export class SpecialFiles {
   private python?: PythonHelper
 
-  constructor(readonly tool: SpecialTool, eager = false) {
+  constructor(readonly tool: XattrTool, eager = false) {
     // python3 takes ~0.6 s to start under emulation: when it will be needed soon, start it while
     // nothing waits; otherwise on first use.
     if (tool === 'python3' && eager) this.python = new PythonHelper()

@@ -149,6 +149,9 @@ type Outcome = { ok: boolean; value?: unknown; errno?: string }
 const failure = (r: Outcome | { ok: boolean; error?: string }, what: string) =>
   r.ok ? undefined : 'errno' in r && r.errno ? { found: r.errno, errno: r.errno } : { found: `${what}: ${'error' in r ? r.error : 'failed'}` }
 
+/** The experiment's `failed` field when there is a failure: it is then judged without a look. */
+const withFailure = (failed: Experiment['failed'] | undefined) => (failed ? { failed } : {})
+
 /**
  * Looks at every experiment on its own clock (at once, 10 ms, 100 ms, 1 s, then the window's
  * end after its change) until it shows. Looks run one after another in one process, so the
@@ -227,14 +230,14 @@ export default sharedSuite('coherence', 'Cache coherence: host edits seen in the
           const r = await e.act(t, f, t.host)
           return r.ok ? { ok: true } : { ok: false, found: `the host could not ${e.name}: ${r.error}` }
         }
-        experiments.push({ target: t, id: `coherence/host-${e.name}/visible`, side: 'host', describe: { op: probe.op, args: probe.args, wanted: probe.wanted }, fire, look: look(() => ctx.op(probe.op, ...probe.args), probe.read), ...(setupFailed ? { failed: setupFailed } : {}) })
+        experiments.push({ target: t, id: `coherence/host-${e.name}/visible`, side: 'host', describe: { op: probe.op, args: probe.args, wanted: probe.wanted }, fire, look: look(() => ctx.op(probe.op, ...probe.args), probe.read), ...withFailure(setupFailed) })
         if (e.openFd) {
           const fd = await held(await ctx.op('fd-open', f, 'r'), (h) => ctx.op('fd-close', h))
           // The same host change: fired once (by the visible experiment), looked at through the descriptor.
           experiments.push({
             target: t, id: `coherence/host-${e.name}/open-fd`, side: 'host', describe: { op: 'fd-read', args: probe.args, wanted: probe.wanted },
             fire: async () => ({ ok: true }), look: look(() => ctx.op('fd-read', fd.value as number), text),
-            ...(setupFailed ? { failed: setupFailed } : fd.ok ? {} : { failed: { found: fd.errno ?? 'error', ...(fd.errno ? { errno: fd.errno } : {}) } }),
+            ...withFailure(setupFailed ?? failure(fd, 'fd-open')),
           })
         }
       }
@@ -249,7 +252,7 @@ export default sharedSuite('coherence', 'Cache coherence: host edits seen in the
             return wrote.ok && w.fsync ? ctx.op('fd-fsync', fd.value as number) : wrote
           },
           look: hostSees(t, f),
-          ...(fd && !fd.ok ? { failed: { found: fd.errno ?? 'error', ...(fd.errno ? { errno: fd.errno } : {}) } } : {}),
+          ...withFailure(fd && failure(fd, 'fd-open')),
         })
       }
     }
@@ -276,7 +279,7 @@ export default sharedSuite('coherence', 'Cache coherence: host edits seen in the
           const found = text(await ctx.op('mmap-read', map.value as number))
           return { found, visible: found === V2 }
         },
-        ...(!madeG.ok ? { failed: { found: `the host could not make it: ${madeG.error}` } } : map.ok ? {} : { failed: { found: map.errno ?? 'error', ...(map.errno ? { errno: map.errno } : {}) } }),
+        ...withFailure(!madeG.ok ? { found: `the host could not make it: ${madeG.error}` } : failure(map, 'mmap-open')),
       })
     }
     const dir = `${t.dir}/inotify`
@@ -286,7 +289,7 @@ export default sharedSuite('coherence', 'Cache coherence: host edits seen in the
       const found = text(await ctx.op('watch-events', watch.value as number))
       return { found: found || 'no events', visible: found.split(',').includes(name) }
     }
-    const noWatch = watch.ok ? undefined : { failed: { found: watch.errno ?? 'error', ...(watch.errno ? { errno: watch.errno } : {}) } }
+    const noWatch = withFailure(failure(watch, 'watch'))
     experiments.push({ target: t, id: 'coherence/inotify/guest-change', side: 'guest', describe: { op: 'watch', args: [dir], wanted: 'by-guest' }, fire: () => ctx.op('create', `${dir}/by-guest`, 0o644), look: events('by-guest'), ...noWatch })
     if (!noHost) {
       experiments.push({
