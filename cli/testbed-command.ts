@@ -1,6 +1,7 @@
 // `limafs testbed up|status|exec|restart|remount|down`: the built-in Lima-faithful QEMU guest.
 import { join } from 'node:path'
 import { UsageError } from '../provision/errors.ts'
+import { mountinfoLine } from '../provision/guest-facts.ts'
 import { loadDefaultMatrix } from '../provision/matrix/load-matrix.ts'
 import { shellJoin } from '../provision/shell-quote.ts'
 import {
@@ -70,7 +71,7 @@ function describe(state: TestbedState, running: boolean): string {
     s.mounted ? 'mounted' : `NOT MOUNTED${s.mountError ? `: ${s.mountError}` : ''}`,
     s.hostDir,
     s.mountPoint,
-    s.mountinfo ? `${s.mountinfo.fsType} ${s.mountinfo.source} ${s.mountinfo.mountOptions} ${s.mountinfo.superOptions}` : '-',
+    s.mountinfo ? mountinfoLine(s.mountinfo) : '-',
   ])
   const header = ['CONFIG', 'STATE', 'HOST DIR', 'GUEST MOUNT POINT', 'EFFECTIVE OPTIONS (mountinfo)']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))

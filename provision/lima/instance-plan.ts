@@ -1,9 +1,7 @@
 // Which Lima instances a matrix needs: one per mount type, because Lima sets mountType per
 // instance and each mount type has its own driver: all 9p configurations share ONE QEMU
 // instance, the virtiofs ones ONE VZ instance. Pure.
-import { join } from 'node:path'
-import { limaMountTag } from '../lima-compat/mount-tag.ts'
-import type { MountType, ShareConfig, ShareSetup } from '../types.ts'
+import type { MountType, ShareConfig } from '../types.ts'
 
 export type VmType = 'qemu' | 'vz'
 
@@ -32,17 +30,5 @@ export function planInstances(prefix: string, configs: readonly ShareConfig[]): 
   return MOUNT_TYPE_ORDER.flatMap((mountType) => {
     const mine = configs.filter((c) => c.mountType === mountType)
     return mine.length ? [{ name: instanceName(prefix, mountType), mountType, vmType: VM_TYPE_FOR[mountType], configs: mine }] : []
-  })
-}
-
-/** Where limafs mounts a configuration's share in the guest (as the testbed does). */
-export const LIMA_GUEST_MOUNT_ROOT = '/mnt/limafs'
-
-/** One fresh host dir per configuration under `sharesDir`, mounted at /mnt/limafs/<config>; the tag is the one Lima computes. */
-export function planLimaShares(sharesDir: string, configs: readonly ShareConfig[]): ShareSetup[] {
-  return configs.map((config) => {
-    const hostDir = join(sharesDir, config.name)
-    const mountPoint = `${LIMA_GUEST_MOUNT_ROOT}/${config.name}`
-    return { config, tag: limaMountTag(hostDir, mountPoint), hostDir, mountPoint }
   })
 }

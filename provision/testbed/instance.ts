@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import { mountOf, parseMountinfo, type MountInfo } from '../../agent/mountinfo.ts'
 import { InfraError, tail, UsageError } from '../errors.ts'
-import { limaMountTag } from '../lima-compat/mount-tag.ts'
+import { planLimaShares } from '../lima-compat/plan-shares.ts'
 import { virtiofsSocketPath } from '../lima-compat/qemu-share-args.ts'
 import { isAlive, run, signal, waitForExit } from '../process.ts'
 import { shellQuote } from '../shell-quote.ts'
@@ -23,8 +23,6 @@ import { qemuCommand, testbedPaths } from './qemu-command.ts'
 import { findVirtiofsd, startVirtiofsd, virtiofsdArgs } from './virtiofsd.ts'
 
 export const QEMU_BINARY = 'qemu-system-x86_64'
-/** Where configuration shares are mounted in the guest: /mnt/limafs/<config name>. */
-export const GUEST_MOUNT_ROOT = '/mnt/limafs'
 /** Lima runs QEMU as the logged-in user; on a CI box as root we drop to this uid (a flag). */
 export const DEFAULT_QEMU_UID = 1000
 
@@ -33,7 +31,7 @@ export interface UpOptions {
   cacheDir: string
   instanceDir: string
   configs: readonly ShareConfig[]
-  /** The shares, already planned and their host dirs made (the test tree's limactl stand-in: Lima's locations); default: planShares. */
+  /** The shares, already planned and their host dirs made (the test tree's limactl stand-in: Lima's locations); default: planLimaShares under the instance dir. */
   shares?: readonly ShareSetup[]
   accel: AccelChoice
   cpus: number
@@ -125,15 +123,6 @@ async function qemuVersion(): Promise<string> {
     })
   }
   return result.stdout.split('\n')[0]?.replace(/^QEMU emulator version\s*/, '') ?? 'unknown'
-}
-
-/** The guest shares for a set of configurations, each over a fresh host dir in the instance dir. */
-export function planShares(instanceDir: string, configs: readonly ShareConfig[]): ShareSetup[] {
-  return configs.map((config) => {
-    const hostDir = join(instanceDir, 'shares', config.name)
-    const mountPoint = `${GUEST_MOUNT_ROOT}/${config.name}`
-    return { config, tag: limaMountTag(hostDir, mountPoint), hostDir, mountPoint }
-  })
 }
 
 function consoleTail(instanceDir: string, lines = 15): string {
@@ -283,7 +272,7 @@ export async function up(options: UpOptions): Promise<TestbedState> {
   try {
     // The instance dir must be traversable by QEMU's user: its shares live inside.
     mkdirSync(join(instanceDir, 'shares'), { recursive: true, mode: 0o755 })
-    const shares = options.shares ? [...options.shares] : planShares(instanceDir, options.configs)
+    const shares = options.shares ? [...options.shares] : planLimaShares(join(instanceDir, 'shares'), options.configs)
     for (const share of options.shares ? [] : shares) {
       mkdirSync(share.hostDir, { mode: 0o755 })
       if (isRoot) chownSync(share.hostDir, uid, gid)

@@ -2,6 +2,7 @@
 import { rmSync } from 'node:fs'
 import { hostname } from 'node:os'
 import type { Backend, BootedShare, Guest } from '../backend.ts'
+import { mountinfoLine } from '../guest-facts.ts'
 import type { SshConnection } from '../ssh.ts'
 import type { ShareConfig } from '../types.ts'
 import type { AccelChoice } from './accel.ts'
@@ -24,7 +25,7 @@ function bootedShares(state: TestbedState): BootedShare[] {
   return state.shares.map((s) => ({
     config: s.config, tag: s.tag, hostDir: s.hostDir, mountPoint: s.mountPoint, mounted: s.mounted,
     ...(s.mountError ? { mountError: s.mountError } : {}),
-    ...(s.mountinfo ? { mountinfo: `${s.mountinfo.fsType} ${s.mountinfo.source} ${s.mountinfo.mountOptions} ${s.mountinfo.superOptions}` } : {}),
+    ...(s.mountinfo ? { mountinfo: mountinfoLine(s.mountinfo) } : {}),
   }))
 }
 
