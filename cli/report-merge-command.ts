@@ -1,7 +1,6 @@
 // `limafs report merge A B ... --out DIR`: several runs' results.json side by side, one
 // environment each (reports/merge.ts merges; this reads the files and writes DIR's reports).
 import { appendFile, mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
 import { UsageError } from '../provision/errors.ts'
 import { reportHtml } from '../reports/html/report-html.ts'
 import { mergeResults } from '../reports/merge.ts'
