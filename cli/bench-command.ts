@@ -12,7 +12,7 @@ import type { CliEnvironment } from './environment.ts'
 import { RESULTS_FILE } from './output-files.ts'
 import { runCommand } from './run-command.ts'
 
-export const BENCH_USAGE = `Usage: limafs bench [options]
+const BENCH_USAGE = `Usage: limafs bench [options]
 
 Measures how fast each share configuration of the matrix does everyday work, beside the
 guest's own tmpfs: create small files, chown each, chown -R the tree, stat them, list the dir,

@@ -16,7 +16,7 @@ export function compact(x: number): string {
 const figuresOf = (check: CheckResult | undefined) => check?.diagnostics?.bench as Partial<BenchFigures> | undefined
 
 /** Repeats whose fastest is more than this many times their slowest: the machine was busy, the ratio is shaky. */
-export const SHAKY_SPREAD = 2
+const SHAKY_SPREAD = 2
 
 /** A cell: the ratio (with ~ when its repeats disagree), or what stands in for it (skip, FAIL, no ratio, crashed). */
 function cell(check: CheckResult | undefined): string {

@@ -37,7 +37,7 @@ its summary.md and report.html are written again from its results.json.
 Options:
   -h, --help         this help`
 
-export const RUN_FILE = 'run.json'
+const RUN_FILE = 'run.json'
 export const TAP_DIR = 'tap'
 
 export interface WrittenReports {

@@ -11,7 +11,7 @@ import { choiceOption, intOption, parse } from './args.ts'
 import type { CliEnvironment } from './environment.ts'
 import { stderrLog } from './progress.ts'
 
-export const TESTBED_USAGE = `Usage: limafs testbed <command> [options]
+const TESTBED_USAGE = `Usage: limafs testbed <command> [options]
 
 The built-in testbed: a QEMU guest whose shares are set up exactly as Lima sets them up,
 one share per configuration (4 9p security models x 4 cache modes, and virtiofs).

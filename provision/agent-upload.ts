@@ -20,7 +20,7 @@ export function nodeMajor(version: string): number | undefined {
   return m ? Number(m[1]) : undefined
 }
 
-export async function checkGuestNode(ssh: SshConnection): Promise<string> {
+async function checkGuestNode(ssh: SshConnection): Promise<string> {
   const result = await ssh.exec('node --version', { timeoutMs: 60_000 })
   const version = result.stdout.trim()
   const major = nodeMajor(version)

@@ -16,11 +16,6 @@ export class TapSplitter {
     private readonly sink: TapSink,
   ) {}
 
-  /** Configs that have any TAP so far. */
-  get configs(): string[] {
-    return [...this.counts.keys()]
-  }
-
   line(line: string): void {
     const subtest = /^# Subtest: (.*)$/.exec(line)
     if (subtest) {

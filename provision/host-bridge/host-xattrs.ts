@@ -4,7 +4,7 @@ import { platform } from 'node:os'
 import { run } from '../process.ts'
 
 /** `getfattr -h -d -m - -e hex --absolute-names PATH` output -> name -> hex value. */
-export function parseGetfattr(output: string): Record<string, string> {
+function parseGetfattr(output: string): Record<string, string> {
   const values: Record<string, string> = {}
   for (const line of output.split('\n')) {
     const m = /^([^#=\s][^=]*)=(?:0x([0-9a-fA-F]*)|"(.*)")?$/.exec(line.trim())
@@ -15,7 +15,7 @@ export function parseGetfattr(output: string): Record<string, string> {
 }
 
 /** `xattr -l -x -s PATH` (macOS) output: "name:" then hex dump lines "00000000  62 70 ..  |..|". */
-export function parseMacXattr(output: string): Record<string, string> {
+function parseMacXattr(output: string): Record<string, string> {
   const values: Record<string, string> = {}
   let current: string | undefined
   for (const line of output.split('\n')) {

@@ -7,7 +7,7 @@ import { isAbsolute, join, normalize } from 'node:path'
 import type { BridgeRequest } from '../../agent/host-bridge.ts'
 
 /** Verbs and the arguments each takes. */
-export const BRIDGE_VERBS = {
+const BRIDGE_VERBS = {
   look: [],
   read: [],
   write: ['content'],
@@ -40,7 +40,7 @@ export type Validated =
   | { ok: false; reason: string }
 
 /** A path relative to a share: not absolute, no `..`, not empty, not too long. */
-export function insidePath(rel: unknown): string | undefined {
+function insidePath(rel: unknown): string | undefined {
   if (typeof rel !== 'string' || !rel || rel.length > MAX_PATH_LENGTH || rel.includes('\0')) return undefined
   if (isAbsolute(rel)) return undefined
   const parts = rel.split('/')

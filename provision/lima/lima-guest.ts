@@ -32,7 +32,7 @@ export interface LimaGuestOptions {
 }
 
 /** Reads Lima's ssh.config into a connection target (Lima's own StrictHostKeyChecking=no: no pinned key). */
-export function limaSshTarget(instance: LimaInstance): SshTarget {
+function limaSshTarget(instance: LimaInstance): SshTarget {
   const file = instance.sshConfigFile || join(instance.dir, 'ssh.config')
   if (!existsSync(file)) throw new InfraError(`instance ${instance.name} has no ${file}`, { hint: `is it running? limactl start ${instance.name}` })
   const entry = parseSshConfig(readFileSync(file, 'utf8'), file)

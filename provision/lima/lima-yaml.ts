@@ -13,7 +13,7 @@ export const DEFAULT_LIMA_CPUS = 2
 /** Lima's own default is min(4GiB, half the host); the agent and a small Ubuntu need far less. */
 export const DEFAULT_LIMA_MEMORY = '2GiB'
 /** `base:` with a template locator needs Lima >= 2.0 (template: URLs); older Lima says so at create. */
-export const MINIMUM_LIMA_VERSION = '2.0.0'
+const MINIMUM_LIMA_VERSION = '2.0.0'
 
 export interface LimaYamlOptions {
   /** A Lima image template name (`ubuntu-24.04`, `template:debian-12`) or an image file's URL or path. */
@@ -33,7 +33,7 @@ export function imageKeys(image: string): { base: string[] } | { images: Array<{
 }
 
 /** A Lima mount for a share: location (host), mountPoint (guest), writable, and the mount type's own block. */
-export function limaMount(share: ShareSetup): Record<string, unknown> {
+function limaMount(share: ShareSetup): Record<string, unknown> {
   const { config } = share
   const mount: Record<string, unknown> = { location: share.hostDir, mountPoint: share.mountPoint, writable: config.writable }
   if (config.mountType === '9p') {
@@ -47,7 +47,7 @@ export function limaMount(share: ShareSetup): Record<string, unknown> {
   return mount
 }
 
-export function limaYamlDocument(plan: InstancePlan, shares: readonly ShareSetup[], options: LimaYamlOptions): Record<string, unknown> {
+function limaYamlDocument(plan: InstancePlan, shares: readonly ShareSetup[], options: LimaYamlOptions): Record<string, unknown> {
   const foreign = shares.filter((s) => s.config.mountType !== plan.mountType)
   if (foreign.length) throw new Error(`instance ${plan.name} is ${plan.mountType}; ${foreign.map((s) => s.config.name).join(', ')} are not`)
   return {

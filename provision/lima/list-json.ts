@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { InfraError } from '../errors.ts'
 
 /** Lima's instance states (limatype.Status*). */
-export const LIMA_STATUSES = ['Running', 'Stopped', 'Broken', 'Installing', 'Uninitialized', ''] as const
+const LIMA_STATUSES = ['Running', 'Stopped', 'Broken', 'Installing', 'Uninitialized', ''] as const
 
 const NinePSchema = z.looseObject({
   securityModel: z.string().nullish(),
@@ -15,7 +15,7 @@ const NinePSchema = z.looseObject({
   cache: z.string().nullish(),
 })
 
-export const LimaMountSchema = z.looseObject({
+const LimaMountSchema = z.looseObject({
   location: z.string(),
   mountPoint: z.string().nullish(),
   writable: z.boolean().nullish(),
@@ -25,7 +25,7 @@ export const LimaMountSchema = z.looseObject({
 export type LimaMount = z.infer<typeof LimaMountSchema>
 
 /** The filled-in lima.yaml, as list --json's `config` carries it. */
-export const LimaConfigSchema = z.looseObject({
+const LimaConfigSchema = z.looseObject({
   vmType: z.string().nullish(),
   arch: z.string().nullish(),
   mountType: z.string().nullish(),
@@ -34,7 +34,7 @@ export const LimaConfigSchema = z.looseObject({
 })
 export type LimaConfig = z.infer<typeof LimaConfigSchema>
 
-export const LimaInstanceSchema = z.looseObject({
+const LimaInstanceSchema = z.looseObject({
   name: z.string().min(1),
   hostname: z.string().optional(),
   status: z.enum(LIMA_STATUSES),

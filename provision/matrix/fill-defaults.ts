@@ -14,7 +14,7 @@ import type { ConfigInput, MatrixInput } from './schema.ts'
 import { KNOWN_SUITES, type Backend, type Matrix } from './types.ts'
 
 /** The built-in QEMU testbed: it needs neither Lima nor a remote host. */
-export const DEFAULT_BACKEND: Backend = 'testbed'
+const DEFAULT_BACKEND: Backend = 'testbed'
 /** Every suite: what each configuration keeps (conformance) and what it costs (bench), in the same run. */
 export const DEFAULT_SUITES: readonly string[] = [...KNOWN_SUITES]
 

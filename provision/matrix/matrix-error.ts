@@ -14,6 +14,6 @@ export class MatrixError extends UsageError {
   }
 }
 
-export function formatProblem(p: MatrixProblem): string {
+function formatProblem(p: MatrixProblem): string {
   return `${p.file}:${p.line}:${p.col}: ${p.path ? `${p.path}: ` : ''}${p.message}`
 }

@@ -20,7 +20,7 @@ export interface MatrixDocument {
   expect: Array<{ check: string; config: string; reason: string }>
 }
 
-export function matrixDocument(matrix: Matrix): MatrixDocument {
+function matrixDocument(matrix: Matrix): MatrixDocument {
   const doc: MatrixDocument = {
     backend: matrix.backend,
     configs: matrix.configs.map(configDocument),

@@ -46,7 +46,7 @@ export function readYaml(text: string, file: string): YamlSource {
 }
 
 /** `configs[3].9p.cache` for ['configs', 3, '9p', 'cache']. */
-export function formatKeyPath(path: KeyPath): string {
+function formatKeyPath(path: KeyPath): string {
   return path.map((seg, i) => (typeof seg === 'number' ? `[${seg}]` : i === 0 ? seg : `.${seg}`)).join('')
 }
 

@@ -42,14 +42,14 @@ const CheckGlob = NonEmpty.superRefine((check, ctx) => {
   ctx.addIssue({ code: 'custom', message: `starts with unknown suite ${JSON.stringify(suite)} (${guess ? `did you mean ${guess}?` : `check ids start with one of ${KNOWN_SUITES.join('|')}`})` })
 })
 
-export const NinePInput = z.strictObject({
+const NinePInput = z.strictObject({
   securityModel: z.enum(SECURITY_MODELS).nullish(),
   cache: z.enum(CACHE_MODES).nullish(),
   msize: Msize.nullish(),
   protocolVersion: z.enum(PROTOCOL_VERSIONS).nullish(),
 })
 
-export const VirtiofsInput = z.strictObject({
+const VirtiofsInput = z.strictObject({
   queueSize: QueueSize.nullish(),
 })
 
@@ -62,7 +62,7 @@ export const ConfigInput = z.strictObject({
 })
 export type ConfigInput = z.output<typeof ConfigInput>
 
-export const ExpectInput = z.strictObject({
+const ExpectInput = z.strictObject({
   check: CheckGlob,
   config: NonEmpty,
   reason: NonEmpty,

@@ -3,7 +3,7 @@
 import { isAbsolute, resolve } from 'node:path'
 import { UsageError } from '../errors.ts'
 
-export const DEFAULT_SSH_PORT = 22
+const DEFAULT_SSH_PORT = 22
 
 export interface SshDestination {
   user: string

@@ -15,7 +15,7 @@ export interface AccelDecision {
 }
 
 /** How long a KVM probe boot may take before KVM is called unusable (a real KVM boots in ~1 s). */
-export const KVM_PROBE_TIMEOUT_MS = 8_000
+const KVM_PROBE_TIMEOUT_MS = 8_000
 
 function kvmOpenable(): string | undefined {
   if (!existsSync('/dev/kvm')) return '/dev/kvm does not exist'

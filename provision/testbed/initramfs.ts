@@ -16,7 +16,7 @@ import type { TestbedKeys } from './keys.ts'
 /** What the guest must load: virtio PCI + net for ssh, 9p and virtiofs for the shares. */
 export const WANTED_MODULES = ['virtio_pci', 'virtio_net', '9pnet_virtio', '9p', 'virtiofs'] as const
 /** busybox-static's binary: it must be static, the initramfs has no libc. */
-export const BUSYBOX_PATH = '/bin/busybox'
+const BUSYBOX_PATH = '/bin/busybox'
 
 async function readModule(path: string): Promise<Buffer> {
   if (path.endsWith('.ko')) return readFileSync(path)

@@ -22,7 +22,7 @@ import { mountScript, parseMountOutput } from './guest-mounts.ts'
 import { qemuCommand, testbedPaths } from './qemu-command.ts'
 import { findVirtiofsd, startVirtiofsd, virtiofsdArgs } from './virtiofsd.ts'
 
-export const QEMU_BINARY = 'qemu-system-x86_64'
+const QEMU_BINARY = 'qemu-system-x86_64'
 /** Lima runs QEMU as the logged-in user; on a CI box as root we drop to this uid (a flag). */
 export const DEFAULT_QEMU_UID = 1000
 
@@ -226,7 +226,7 @@ async function boot(state: TestbedState, options: BootOptions): Promise<TestbedS
 }
 
 /** Writes the guest's fstab, mounts every share, and keeps each one's outcome and mountinfo. */
-export async function mountShares(ssh: SshConnection, state: TestbedState): Promise<void> {
+async function mountShares(ssh: SshConnection, state: TestbedState): Promise<void> {
   const result = await ssh.exec('sh -s', { stdin: mountScript(state.shares), timeoutMs: 120_000 })
   const { outcomes, guestKernel } = parseMountOutput(result.stdout, state.shares)
   state.guest = { kernel: guestKernel }
@@ -357,7 +357,7 @@ export async function down(instanceDir: string, log: (line: string) => void): Pr
   return true
 }
 
-export function requireState(instanceDir: string): TestbedState {
+function requireState(instanceDir: string): TestbedState {
   const state = readState(instanceDir)
   if (!state) throw new UsageError(`no testbed in ${instanceDir}`, { cause: undefined })
   return state

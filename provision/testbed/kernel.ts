@@ -7,7 +7,7 @@ import { run, runChecked } from '../process.ts'
 import { hasPvhEntry } from './elf.ts'
 
 /** The metapackage whose dependency names the current kernel package. */
-export const KERNEL_METAPACKAGE = 'linux-image-amd64'
+const KERNEL_METAPACKAGE = 'linux-image-amd64'
 
 /** Members to take out of the .deb: the kernel and the module directories the guest may need. */
 const MEMBER_PATTERNS = [
