@@ -9,6 +9,16 @@ import type { ShareSetup } from './types.ts'
 const MARK = 'limafs-fact'
 const MOUNTINFO_MARK = 'limafs-mountinfo'
 
+/** The last lines of a guest script whose output splitAtMountinfo() reads: a mark, then mountinfo. */
+export const MOUNTINFO_TAIL = [`echo ${MOUNTINFO_MARK}`, 'cat /proc/self/mountinfo']
+
+/** A guest script's output: what it printed before MOUNTINFO_TAIL, and the mountinfo; `found` says whether the script got that far. */
+export function splitAtMountinfo(output: string): { head: string; mountinfo: MountInfo[]; found: boolean } {
+  const at = output.indexOf(`${MOUNTINFO_MARK}\n`)
+  if (at < 0) return { head: output, mountinfo: [], found: false }
+  return { head: output.slice(0, at), mountinfo: parseMountinfo(output.slice(at + MOUNTINFO_MARK.length + 1)), found: true }
+}
+
 export interface GuestFacts {
   kernel: string
   arch: string
@@ -26,15 +36,13 @@ export function guestFactsScript(nodeSourceFile?: string): string {
     `echo "${MARK} arch $(uname -m)"`,
     `echo "${MARK} node $(node --version 2>/dev/null)"`,
     ...(nodeSourceFile ? [`echo "${MARK} node-source $(head -n 1 ${shellQuote(nodeSourceFile)} 2>/dev/null)"`] : []),
-    `echo ${MOUNTINFO_MARK}`,
-    'cat /proc/self/mountinfo',
+    ...MOUNTINFO_TAIL,
     '',
   ].join('\n')
 }
 
 export function parseGuestFacts(output: string): GuestFacts {
-  const at = output.indexOf(`${MOUNTINFO_MARK}\n`)
-  const head = at < 0 ? output : output.slice(0, at)
+  const { head, mountinfo } = splitAtMountinfo(output)
   const fact = (name: string) => new RegExp(`^${MARK} ${name} ?(.*)$`, 'm').exec(head)?.[1]?.trim() || undefined
   const node = fact('node')
   const nodeSource = fact('node-source')
@@ -43,7 +51,7 @@ export function parseGuestFacts(output: string): GuestFacts {
     arch: fact('arch') ?? 'unknown',
     ...(node ? { node } : {}),
     ...(nodeSource ? { nodeSource } : {}),
-    mountinfo: at < 0 ? [] : parseMountinfo(output.slice(at + MOUNTINFO_MARK.length + 1)),
+    mountinfo,
   }
 }
 

@@ -98,4 +98,10 @@ export async function waitForExit(pid: number, graceMs: number): Promise<void> {
   }
 }
 
+/** SIGTERMs them all at once, then waits for each (SIGKILL after graceMs). */
+export async function stopAll(pids: readonly number[], graceMs = 3_000): Promise<void> {
+  for (const pid of pids) signal(pid, 'SIGTERM')
+  for (const pid of pids) await waitForExit(pid, graceMs)
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

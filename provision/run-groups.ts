@@ -9,7 +9,7 @@ import { unmetNeed } from '../agent/suite-run.ts'
 import type { RunRecord } from '../reports/types.ts'
 import type { GuestGroup } from './backend.ts'
 import { InfraError } from './errors.ts'
-import { runMatrix, type RunMatrixOptions, type RunProgress } from './run-matrix.ts'
+import { matrixRecord, runMatrix, type RunMatrixOptions, type RunProgress } from './run-matrix.ts'
 
 /** The agent's own SKIP reason for a host-side check when it runs without the host bridge. */
 export const AGENT_NO_BRIDGE_REASON = unmetNeed(['host'], {
@@ -98,7 +98,7 @@ export function mergeRecords(o: Pick<RunMatrixOptions, 'matrix' | 'suites' | 'de
     startedAt: done[0]?.record.startedAt ?? new Date().toISOString(),
     finishedAt: done.at(-1)?.record.finishedAt ?? new Date().toISOString(),
     complete: done.every(({ record }) => record.complete),
-    matrix: { suites: o.suites, configs: o.matrix.configs.map((c) => c.name), ...(o.matrix.file ? { file: o.matrix.file } : {}) },
+    matrix: matrixRecord(o),
     environment,
     phases: done.flatMap(({ group, record }) => record.phases.map((p) => ({ name: prefixPhases ? `${group.label} ${p.name}` : p.name, seconds: p.seconds }))),
     declaredChecks: o.declaredChecks,

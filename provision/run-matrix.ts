@@ -11,6 +11,7 @@ import { runAgentPass } from './agent-pass.ts'
 import { uploadAgent, uploadText } from './agent-upload.ts'
 import type { Backend, Guest } from './backend.ts'
 import { InfraError } from './errors.ts'
+import { sleep } from './process.ts'
 import { BridgeServer } from './host-bridge/server.ts'
 import type { SshConnection } from './ssh.ts'
 import { TapSplitter } from './tap-split.ts'
@@ -156,7 +157,7 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
           return current
         }
         // A guest that died takes ssh with it: give it a moment to be seen gone before blaming ssh.
-        for (let i = 0; i < 10 && g.isAlive(); i++) await new Promise((r) => setTimeout(r, 100))
+        for (let i = 0; i < 10 && g.isAlive(); i++) await sleep(100)
         const why = g.isAlive() ? `the ssh connection dropped (${result.lost?.message ?? 'closed'})` : 'the guest died'
         const crashedOn = result.started.map(nameOf).filter((n) => !finished.has(n))
         for (const n of crashedOn) markCrashed(n, `${why} while the agent ran ${command} on it`)
@@ -215,10 +216,15 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
     startedAt,
     finishedAt: new Date().toISOString(),
     complete,
-    matrix: { suites: o.suites, configs: o.matrix.configs.map((c) => c.name), ...(o.matrix.file ? { file: o.matrix.file } : {}) },
+    matrix: matrixRecord(o),
     environment,
     phases,
     declaredChecks: o.declaredChecks,
     configs: [...configs.values()],
   }
+}
+
+/** What the run record says of the matrix it ran: the suites, the config names, the file. */
+export function matrixRecord(o: Pick<RunMatrixOptions, 'matrix' | 'suites'>): RunRecord['matrix'] {
+  return { suites: o.suites, configs: o.matrix.configs.map((c) => c.name), ...(o.matrix.file ? { file: o.matrix.file } : {}) }
 }

@@ -2,6 +2,7 @@
 // anything else is refused rather than trusted on first use.
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2'
 import { InfraError } from './errors.ts'
+import { sleep } from './process.ts'
 
 export interface SshTarget {
   host: string
@@ -190,7 +191,7 @@ export async function waitForSsh(
     } catch (err) {
       if (err instanceof InfraError) throw err // host key mismatch: retrying won't help
       lastError = err
-      await new Promise((r) => setTimeout(r, 150))
+      await sleep(150)
     }
   }
   throw new InfraError(`ssh to ${target.host}:${target.port} did not answer in time`, { cause: lastError })

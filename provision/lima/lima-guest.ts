@@ -9,6 +9,7 @@ import type { BootedShare, Guest } from '../backend.ts'
 import { InfraError } from '../errors.ts'
 import { guestFactsScript, parseGuestFacts, sharesFromMountinfo, type GuestFacts } from '../guest-facts.ts'
 import { isAlive as processAlive, run } from '../process.ts'
+import { qemuVersionOf } from '../qemu-version.ts'
 import { shellQuote } from '../shell-quote.ts'
 import { SshConnection, type SshTarget } from '../ssh.ts'
 import type { ShareSetup } from '../types.ts'
@@ -159,5 +160,5 @@ export class LimaGuest implements Guest {
 /** The QEMU Lima runs for this arch (the same binary on PATH, unless QEMU_SYSTEM_* says otherwise). */
 async function hostQemuVersion(arch: string): Promise<string> {
   const result = await run(`qemu-system-${arch}`, ['--version'], { timeoutMs: 10_000 })
-  return result.failed ? 'unknown' : (result.stdout.split('\n')[0]?.replace(/^QEMU emulator version\s*/, '') ?? 'unknown')
+  return result.failed ? 'unknown' : qemuVersionOf(result.stdout)
 }

@@ -1,13 +1,13 @@
 // Mounting the shares in the guest the way Lima's cloud-init does: fstab lines, then `mount -a`.
 // A share that did not mount is tried once more without nofail, to keep its own error message.
 // Pure: a script out, its output parsed.
-import { mountOf, parseMountinfo, type MountInfo } from '../../agent/mountinfo.ts'
+import { mountOf, type MountInfo } from '../../agent/mountinfo.ts'
+import { MOUNTINFO_TAIL, splitAtMountinfo } from '../guest-facts.ts'
 import { escapeFstabField, limaFstabLine, mountOptionsWithoutNofail } from '../lima-compat/fstab.ts'
 import { shellQuote } from '../shell-quote.ts'
 import type { ShareSetup } from '../types.ts'
 
 const MARK = 'limafs-mount-error'
-const MOUNTINFO_MARK = 'limafs-mountinfo'
 const KERNEL_MARK = 'limafs-kernel'
 
 export interface MountResults {
@@ -42,14 +42,12 @@ export function mountScript(shares: readonly ShareSetup[]): string {
     const retry = `mount -t ${s.config.mountType} -o ${shellQuote(mountOptionsWithoutNofail(s.config))} ${shellQuote(s.tag)} ${shellQuote(s.mountPoint)} 2>&1 | tr '\\n' ' '`
     lines.push(`case "$mounted" in *${shellQuote(` ${escapeFstabField(s.mountPoint)} `)}*) ;; *) echo "${MARK} ${s.config.name} $(${retry})" ;; esac`)
   }
-  lines.push(`echo ${MOUNTINFO_MARK}`, 'cat /proc/self/mountinfo')
+  lines.push(...MOUNTINFO_TAIL)
   return `${lines.join('\n')}\n`
 }
 
 export function parseMountOutput(output: string, shares: readonly ShareSetup[]): MountResults {
-  const at = output.indexOf(`${MOUNTINFO_MARK}\n`)
-  const mountinfo = at < 0 ? [] : parseMountinfo(output.slice(at + MOUNTINFO_MARK.length + 1))
-  const head = at < 0 ? output : output.slice(0, at)
+  const { head, mountinfo, found } = splitAtMountinfo(output)
   const errors = new Map<string, string>()
   for (const line of head.split('\n')) {
     const m = new RegExp(`^${MARK} (\\S+) ?(.*)$`).exec(line)
@@ -59,7 +57,7 @@ export function parseMountOutput(output: string, shares: readonly ShareSetup[]):
   for (const s of shares) {
     const info = mountOf(mountinfo, s.mountPoint)
     if (info?.mountPoint === s.mountPoint && info.source === s.tag) outcomes.set(s.config.name, { mountinfo: info })
-    else outcomes.set(s.config.name, { error: errors.get(s.config.name) || (at < 0 ? 'the mount script did not finish' : 'not mounted, and mount gave no message') })
+    else outcomes.set(s.config.name, { error: errors.get(s.config.name) || (!found ? 'the mount script did not finish' : 'not mounted, and mount gave no message') })
   }
   const guestKernel = new RegExp(`^${KERNEL_MARK} (.*)$`, 'm').exec(head)?.[1]?.trim() ?? 'unknown'
   return { guestKernel, outcomes }

@@ -9,7 +9,8 @@ import { mountOf, parseMountinfo, type MountInfo } from '../../agent/mountinfo.t
 import { InfraError, tail, UsageError } from '../errors.ts'
 import { planLimaShares } from '../lima-compat/plan-shares.ts'
 import { virtiofsSocketPath } from '../lima-compat/qemu-share-args.ts'
-import { isAlive, run, signal, waitForExit } from '../process.ts'
+import { isAlive, run, signal, stopAll, waitForExit } from '../process.ts'
+import { qemuVersionOf } from '../qemu-version.ts'
 import { shellQuote } from '../shell-quote.ts'
 import { SshConnection, waitForSsh } from '../ssh.ts'
 import type { ShareConfig, ShareSetup } from '../types.ts'
@@ -122,7 +123,7 @@ async function qemuVersion(): Promise<string> {
       hint: 'apt-get install qemu-system-x86 (see README)',
     })
   }
-  return result.stdout.split('\n')[0]?.replace(/^QEMU emulator version\s*/, '') ?? 'unknown'
+  return qemuVersionOf(result.stdout)
 }
 
 function consoleTail(instanceDir: string, lines = 15): string {
@@ -134,8 +135,7 @@ function consoleTail(instanceDir: string, lines = 15): string {
 
 /** Kills what an instance started and removes its dir; safe to call on a half-started one. */
 async function teardown(instanceDir: string, pids: readonly number[]): Promise<void> {
-  for (const pid of pids) signal(pid, 'SIGTERM')
-  for (const pid of pids) await waitForExit(pid, 3_000)
+  await stopAll(pids)
   rmSync(instanceDir, { recursive: true, force: true })
 }
 
@@ -219,8 +219,7 @@ async function boot(state: TestbedState, options: BootOptions): Promise<TestbedS
     log(`ready in ${state.bootSeconds.toFixed(1)} s: ${state.shares.length - failed.length}/${state.shares.length} shares mounted${failed.length ? ` (failed: ${failed.map((s) => s.config.name).join(', ')})` : ''}`)
     return state
   } catch (err) {
-    for (const pid of pids) signal(pid, 'SIGTERM')
-    for (const pid of pids) await waitForExit(pid, 3_000)
+    await stopAll(pids)
     throw err
   }
 }
@@ -332,8 +331,7 @@ async function stopGuest(state: TestbedState, log: (line: string) => void): Prom
     }
     await waitForExit(state.qemu.pid, 10_000)
   }
-  for (const pid of state.virtiofsd?.pids ?? []) signal(pid, 'SIGTERM')
-  for (const pid of state.virtiofsd?.pids ?? []) await waitForExit(pid, 3_000)
+  await stopAll(state.virtiofsd?.pids ?? [])
 }
 
 /** Powers the guest off and boots it again with the same shares and host dirs. */
