@@ -4,7 +4,8 @@
 import { suitePoints, type AnySuite, type SharedSuiteSpec, type SuiteSpec } from './check-api.ts'
 import type { Diagnostics, Stage } from './diagnostics.ts'
 import { remountOptions } from './remount-options.ts'
-import { pointRecord, wantedIds, type MountTarget, type PointRecord, type RunEvent, type RunSettings, type StagedCheck } from './suite-run.ts'
+import type { MountTarget, PointRecord, RunEvent, RunSettings, StagedCheck } from './run-types.ts'
+import { pointRecord, wantedIds } from './suite-run.ts'
 import type { TapWriter } from './tap-writer.ts'
 import type { JobOutcome, Worker } from './worker-client.ts'
 

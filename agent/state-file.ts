@@ -2,7 +2,7 @@
 // with an after-restart stage and what must still hold. Paths are kept relative to the
 // scratch dir ($SCRATCH/...).
 import type { Persisted } from './check-api.ts'
-import type { StagedCheck } from './suite-run.ts'
+import type { StagedCheck } from './run-types.ts'
 
 export const STATE_FILE = 'state.json'
 const FORMAT = 'limafs-agent-state'

@@ -1,78 +1,12 @@
 // Running checks, inside a worker: each check's call (and its "at once" look), then, when the
 // agent asks, a later stage (after drop_caches, remount or restart) for the staged checks.
 // Everything found is reported as it happens through `emit`, so a hung check loses nothing else.
-import type { XattrTool } from './capabilities.ts'
-import { PointFailure, PointSkip, pointIds, type Arg, type Baseline, type BenchSettings, type CheckSpec, type HostSide, type Need, type Persisted, type SharedSuiteSpec, type SharedTarget, type SuiteSpec } from './check-api.ts'
+import { PointFailure, PointSkip, pointIds, type Arg, type Baseline, type CheckSpec, type HostSide, type Need, type SharedSuiteSpec, type SharedTarget, type SuiteSpec } from './check-api.ts'
 import { Context, scratchRelative, type ContextDeps } from './check-context.ts'
 import type { Diagnostics, Stage } from './diagnostics.ts'
 import { globMatch } from './glob.ts'
-import type { MountInfo } from './mountinfo.ts'
 import type { OpRunner } from './op-runner.ts'
-import type { Directive } from './tap-writer.ts'
-
-export interface Todo {
-  check: string
-  reason: string
-}
-
-/** One mount as a run sees it (plain data: it travels to workers). */
-export interface MountTarget {
-  /** The --mount path as given (a mount point or a directory on a mount). */
-  path: string
-  mount: MountInfo
-  scratch: string
-  /** A dir in the scratch dir the ordinary user may write in. */
-  userDir: string
-  todos: Todo[]
-}
-
-export interface Capabilities {
-  isRoot: boolean
-  user: { uid: number; gid: number }
-  other: { uid: number; gid: number }
-  xattr: XattrTool
-  acl: boolean
-  python3: boolean
-  bridge: boolean
-  remount: boolean
-}
-
-/** What a worker needs to run checks (plain data). */
-export interface RunSettings {
-  caps: Capabilities
-  checkTimeoutMs: number
-  opTimeoutMs: number
-  /** How long shared suites watch for a change to show (coherence). */
-  windowMs: number
-  /** Source of a RegExp on check ids. */
-  grep?: string
-  bench: BenchSettings
-  /** The scratch dir on the guest's tmpfs that suites that measure compare with, or why there is none. */
-  baseline?: { scratch: string } | { missing: string }
-}
-
-/** A point ready to be written. */
-export interface PointRecord {
-  id: string
-  ok: boolean
-  directive?: Directive
-  diagnostics?: Record<string, unknown>
-}
-
-/** A check with later stages still to look at (plain data: kept in the state file too). */
-export interface StagedCheck {
-  suite: string
-  check: Pick<CheckSpec, 'id' | 'stages'>
-  persisted: Persisted[]
-  callFailedLoud: boolean
-  /** Why the later stages can't be judged (setup failed before anything was registered). */
-  setupFailure?: Diagnostics
-}
-
-export type RunEvent =
-  | { type: 'check-start'; suite: string; id: string; index: number }
-  | { type: 'point'; suite: string; point: PointRecord; mount?: string }
-  | { type: 'staged'; staged: StagedCheck }
+import type { Capabilities, MountTarget, PointRecord, RunEvent, RunSettings, StagedCheck, Todo } from './run-types.ts'
 
 export interface Runners {
   ops: OpRunner

@@ -4,7 +4,7 @@
 // call gets a fresh worker. A stuck 9p request costs one check, not the run.
 import { fork, type ChildProcess } from 'node:child_process'
 import type { OpOutcome } from './op-runner.ts'
-import type { RunEvent } from './suite-run.ts'
+import type { RunEvent } from './run-types.ts'
 import type { FromWorker, JobRequest, JobSpec, RelayAsk, ToWorker, WorkerInit } from './worker/protocol.ts'
 
 interface WorkerOptions {

@@ -1,7 +1,7 @@
 // Messages between the agent and its worker processes (child_process IPC). The agent itself
 // never touches the share: every file system call runs in a worker it can abandon and kill.
 import type { XattrTool } from '../capabilities.ts'
-import type { MountTarget, RunEvent, RunSettings, StagedCheck } from '../suite-run.ts'
+import type { MountTarget, RunEvent, RunSettings, StagedCheck } from '../run-types.ts'
 import type { Stage } from '../diagnostics.ts'
 import type { FileType } from '../file-type.ts'
 

@@ -1,73 +1,12 @@
-// What Node has no API for: xattrs, fifos and device nodes. Python 3 (a long-lived helper
-// process, ~0.5 s to start under emulation, so started once) when the guest has it, else
-// getfattr/setfattr and mkfifo/mknod. Which one ran is reported in the TAP header.
+// What Node has no API for: xattrs, fifos and device nodes (and more: see python/). Python 3
+// (a long-lived helper process, ~0.5 s to start under emulation, so started once) when the
+// guest has it, else getfattr/setfattr and mkfifo/mknod. Which one ran is reported in the TAP header.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { errnoFromMessage, normalizeErrno } from '../errno-names.ts'
 import type { XattrTool } from '../capabilities.ts'
 import type { OpResult } from './protocol.ts'
-
-const PYTHON_HELPER = String.raw`
-import sys, os, json, errno, mmap, time, ctypes
-LIBC = ctypes.CDLL(None, use_errno=True)
-def sysc(rc):
-    if rc != 0:
-        e = ctypes.get_errno()
-        raise OSError(e, os.strerror(e))
-FLAGS = {'create': os.XATTR_CREATE, 'replace': os.XATTR_REPLACE}
-MAPS = {}
-for line in sys.stdin:
-    req = json.loads(line)
-    op, a = req['op'], req['args']
-    try:
-        v = None
-        if op == 'getxattr': v = os.getxattr(a[0], a[1]).hex()
-        elif op == 'setxattr': os.setxattr(a[0], a[1], bytes.fromhex(a[2]), FLAGS.get(a[3], 0))
-        elif op == 'bench-xattr':
-            # The bench suite: set then get an xattr on each path (never following a symlink),
-            # each call timed here, so the helper's pipe is not part of the figures.
-            lat, t0 = [], time.perf_counter()
-            for p in a[0]:
-                t = time.perf_counter()
-                os.setxattr(p, a[1], bytes.fromhex(a[2]), 0, follow_symlinks=False)
-                lat.append((time.perf_counter() - t) * 1000)
-                t = time.perf_counter()
-                os.getxattr(p, a[1], follow_symlinks=False)
-                lat.append((time.perf_counter() - t) * 1000)
-            v = {'totalMs': (time.perf_counter() - t0) * 1000, 'latenciesMs': lat}
-        elif op == 'listxattr': v = sorted(os.listxattr(a[0]))
-        elif op == 'removexattr': os.removexattr(a[0], a[1])
-        elif op == 'mkfifo': os.mkfifo(a[0], a[1])
-        elif op == 'mknod': os.mknod(a[0], a[1] | (0o020000 if a[2] == 'c' else 0o060000), os.makedev(a[3], a[4]))
-        elif op == 'sync': os.sync()
-        elif op == 'umount': sysc(LIBC.umount2(a[0].encode(), 0))
-        elif op == 'mount': sysc(LIBC.mount(a[0].encode(), a[1].encode(), a[2].encode(), ctypes.c_ulong(a[3]), a[4].encode() if a[4] else None))
-        elif op == 'mmap-write':
-            data = a[1].encode()
-            with open(a[0], 'r+b') as f:
-                m = mmap.mmap(f.fileno(), len(data), mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
-                m[:len(data)] = data
-                m.flush()
-                m.close()
-        elif op == 'mmap-open':
-            f = open(a[0], 'r+b')
-            m = mmap.mmap(f.fileno(), 0, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
-            v = len(MAPS) + 1
-            MAPS[v] = (f, m)
-        elif op == 'mmap-read': v = MAPS[a[0]][1][:].decode(errors='replace')
-        elif op == 'mmap-close':
-            f, m = MAPS.pop(a[0])
-            m.close()
-            f.close()
-        else: raise ValueError('unknown op ' + op)
-        res = {'ok': True, 'value': v}
-    except OSError as e:
-        res = {'ok': False, 'errno': errno.errorcode.get(e.errno, 'E%d' % e.errno), 'message': e.strerror or str(e)}
-    except Exception as e:
-        res = {'ok': False, 'errno': 'EHELPER', 'message': str(e)}
-    sys.stdout.write(json.dumps(res) + '\n')
-    sys.stdout.flush()
-`
+import { PYTHON_HELPER } from './python/program.ts'
 
 class PythonHelper {
   private proc: ChildProcessWithoutNullStreams

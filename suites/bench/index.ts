@@ -3,7 +3,7 @@
 // own tmpfs. Every share and the baseline are measured in the same guest run, and the repeats
 // interleave them (round r: every target in turn, starting one further each round), so a noisy
 // machine's drift spreads over all of them evenly. Each call is timed inside the worker, around
-// the system call (agent/worker/bench-workload.ts): the figures are the share's, not the agent's.
+// the system call (agent/worker/ops/bench-workload.ts): the figures are the share's, not the agent's.
 // A workload a share can't do (chown under security_model=none, xattrs on virtiofs) is a SKIP
 // that says so: a refusal is not a speed.
 import { sharedSuite, type Arg, type BenchSettings, type Need, type PointSpec, type PointVerdict, type SharedContext, type SharedTarget } from '../../agent/check-api.ts'

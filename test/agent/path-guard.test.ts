@@ -2,7 +2,7 @@ import { lstatSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node
 import { join } from 'node:path'
 import t from 'tap'
 import { OutsideScratch, PathGuard } from '../../agent/worker/path-guard.ts'
-import { runOp } from '../../agent/worker/ops.ts'
+import { runOp } from '../../agent/worker/ops/index.ts'
 import { SpecialFiles } from '../../agent/worker/special-files.ts'
 import { tempDir } from '../helpers/agent-bundle.ts'
 

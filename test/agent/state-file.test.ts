@@ -1,7 +1,7 @@
 import t from 'tap'
 import { PERSIST_STAGES } from '../../agent/check-api.ts'
 import { decodeState, encodeState, STATE_FILE } from '../../agent/state-file.ts'
-import type { StagedCheck } from '../../agent/suite-run.ts'
+import type { StagedCheck } from '../../agent/run-types.ts'
 
 const SCRATCH = '/mnt/share/.limafs-Ab12Cd'
 

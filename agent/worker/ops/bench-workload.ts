@@ -7,8 +7,8 @@
 // O_EXCL creates, O_NOFOLLOW opens, lstat, lchown, unlink, lsetxattr/lgetxattr (timed in the
 // python3 helper).
 import * as fs from 'node:fs'
-import type { PathGuard } from './path-guard.ts'
-import type { SpecialFiles } from './special-files.ts'
+import type { PathGuard } from '../path-guard.ts'
+import type { SpecialFiles } from '../special-files.ts'
 
 const BENCH_WORKLOADS = ['create', 'chown', 'chown-R', 'stat', 'readdir', 'xattr', 'write-read', 'unlink'] as const
 type BenchWorkload = (typeof BENCH_WORKLOADS)[number]
