@@ -71,5 +71,11 @@ export interface Diagnostics {
   latencyMs?: number
   /** Bench suite figures (on ok points). */
   bench?: BenchFigures
+  /**
+   * A security finding, in one line (why): set on a failure that lets guest-set metadata (an
+   * owner, root above all; a setuid/setgid bit; a type) reach an object the host made, or lets a
+   * guest user's plain data become ownership. Reports show these above everything else.
+   */
+  security?: string
   note?: string
 }

@@ -71,6 +71,7 @@ export const DIAGNOSTICS_FIELDS = {
   host: HostTruthSchema,
   latencyMs: z.number(),
   bench: BenchFiguresSchema,
+  security: z.string(),
   note: z.string(),
 } as const
 
