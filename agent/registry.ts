@@ -6,6 +6,7 @@ import chown from '../suites/chown/index.ts'
 import coherence from '../suites/coherence/index.ts'
 import modes from '../suites/modes/index.ts'
 import symlink from '../suites/symlink/index.ts'
+import times from '../suites/times/index.ts'
 import xattr from '../suites/xattr/index.ts'
 
-export const SUITES: readonly AnySuite[] = [chown, symlink, xattr, modes, coherence, bench]
+export const SUITES: readonly AnySuite[] = [chown, symlink, xattr, modes, times, coherence, bench]
