@@ -19,13 +19,11 @@ export interface TimeVerdict {
 
 const NS_PER_S = 1_000_000_000n
 
-/** "SECONDS.NANOSECONDS" (fraction optional) as nanoseconds since the epoch. */
+/** "SECONDS.NANOSECONDS" (fraction optional) as nanoseconds since the epoch; as a timespec, the fraction adds ("-1.999999999" is -1 ns). */
 export function nanoseconds(time: string): bigint {
   const m = /^(-?\d+)(?:\.(\d{1,9}))?$/.exec(time)
   if (!m) throw new Error(`not a time: ${JSON.stringify(time)}`)
-  const whole = BigInt(m[1]!) * NS_PER_S
-  const fraction = BigInt((m[2] ?? '').padEnd(9, '0'))
-  return m[1]!.startsWith('-') ? whole - fraction : whole + fraction
+  return BigInt(m[1]!) * NS_PER_S + BigInt((m[2] ?? '').padEnd(9, '0'))
 }
 
 /** Each field wanted names, judged: a relative one by how it moved, an exact one by its value. */

@@ -62,6 +62,17 @@ t.test('coherence: mmap sees a host edit in place at once, loose does not', asyn
   t.ok(check('virtiofs', 'coherence/host-edit-in-place/visible'), 'virtiofs has a coherence row')
 })
 
+t.test('times: points on every configuration; mapped-xattr moves ctime on chmod, mapped-file does not; 9p drops nanoseconds', async (t) => {
+  for (const c of results.configs) t.ok(c.checks.some((x) => x.suite === 'times'), `${c.name} has times points`)
+  const xattrMmap = results.configs.find((c) => c.name === '9p-mapped-xattr-mmap')!.checks.filter((x) => x.suite === 'times')
+  t.ok(xattrMmap.filter((x) => x.status !== 'skip').length >= 15, `at least 15 times points ran on 9p-mapped-xattr-mmap (${xattrMmap.length})`)
+  t.equal(check('9p-mapped-xattr-mmap', 'times/chmod/file')?.status, 'ok', 'chmod moves the ctime (user.virtfs.mode is an xattr on the file)')
+  t.equal(check('9p-mapped-xattr-mmap', 'times/utimensat-after-restart/file')?.status, 'ok', 'explicit times last through a VM restart')
+  t.match(check('9p-mapped-file-mmap', 'times/chmod/file'), { status: 'todo', class: 'silent', diagnostics: { wanted: 'file ctime advances', found: 'file ctime stays' } }, 'mapped-file: chmod writes .virtfs_metadata, the file\'s ctime stays')
+  t.match(check('9p-mapped-xattr-mmap', 'times/utimensat-ns/file'), { status: 'todo', class: 'silent', diagnostics: { found: /atime 1000000000\.000000000/ } }, '9p: nanoseconds set in the guest are lost')
+  t.equal(check('virtiofs', 'times/utimensat-ns/file')?.status, 'ok', 'virtiofs keeps them')
+})
+
 t.test('bench: every configuration that takes files has a ratio to tmpfs for every workload', async (t) => {
   for (const c of results.configs) {
     const bench = c.checks.filter((x) => x.suite === 'bench')
