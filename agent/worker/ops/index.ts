@@ -9,6 +9,7 @@ import { benchWorkload } from './bench-workload.ts'
 import { contentOps } from './content.ts'
 import { createOps } from './create.ts'
 import { descriptorOps } from './descriptors.ts'
+import { dirHoldOps } from './dir-hold.ts'
 import { lookOps } from './look.ts'
 import { mmapOps } from './mmap.ts'
 import type { OpEnv, OpFamily } from './op-env.ts'
@@ -22,7 +23,7 @@ import { xattrOps } from './xattr.ts'
 export type { OpEnv } from './op-env.ts'
 
 const FAMILIES: readonly OpFamily[] = [
-  createOps, ownershipOps, lookOps, contentOps, xattrOps, descriptorOps, watchOps, mmapOps, shareOps, scratchOps, timesOps,
+  createOps, ownershipOps, lookOps, contentOps, xattrOps, descriptorOps, dirHoldOps, watchOps, mmapOps, shareOps, scratchOps, timesOps,
   // the bench suite: one workload in a dir, each call timed here (see bench-workload.ts)
   { 'bench-workload': ({ guard, special }, args) => benchWorkload(guard, special, args) },
 ]
