@@ -209,6 +209,7 @@ export async function runShared(
     bench: settings.bench,
     progress: (step) => emit({ type: 'check-start', suite: suite.name, id: `${suite.name} ${step}`, index: 0 }),
     windowMs: settings.windowMs,
+    other: settings.caps.other,
     op: async (op: string, ...args: Arg[]) => {
       const r = await ops.call(op, args, settings.opTimeoutMs)
       return r.ok ? { ok: true, value: r.value } : { ok: false, errno: r.errno }
