@@ -17,7 +17,7 @@ import { execa } from 'execa'
 
 const CLI = fileURLToPath(new URL('../bin/limafs.js', import.meta.url))
 const OWNERSHIP = 'chown,symlink,xattr,modes'
-const NEW_SUITES = ['times']
+const NEW_SUITES = ['times', 'host-side']
 
 interface Measured {
   label: string
