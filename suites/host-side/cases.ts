@@ -70,24 +70,12 @@ export const CASES: HostCase[] = [
     act: (h, p) => steps(p, () => h.act('unlink', p), () => h.act('write', p, { content: HOST_TEXT })),
     wanted: (before, host) => ({ ...madeByHost(before, host), content: HOST_TEXT }),
   },
-  {
-    name: 'rename', object: 'file',
-    title: 'the host renames the guest\'s file within its dir: the new name keeps owner, group, mode and xattr',
+  ...(['file', 'dir', 'symlink'] as const).map((object): HostCase => ({
+    name: 'rename', object,
+    title: `the host renames the guest's ${object} within its dir: the new name keeps ${object === 'symlink' ? 'its target, owner and group' : 'owner, group, mode and xattr'}`,
     act: (h, p) => ok(h.act('rename', p, { to: `${p}-renamed` }), `${p}-renamed`),
     wanted: kept,
-  },
-  {
-    name: 'rename', object: 'dir',
-    title: 'the host renames the guest\'s dir within its dir: the new name keeps owner, group, mode and xattr',
-    act: (h, p) => ok(h.act('rename', p, { to: `${p}-renamed` }), `${p}-renamed`),
-    wanted: kept,
-  },
-  {
-    name: 'rename', object: 'symlink',
-    title: 'the host renames the guest\'s symlink within its dir: still a symlink with its target, owner and group',
-    act: (h, p) => ok(h.act('rename', p, { to: `${p}-renamed` }), `${p}-renamed`),
-    wanted: kept,
-  },
+  })),
   {
     name: 'move', object: 'file',
     title: 'the host moves the guest\'s file to another dir: it keeps owner, group, mode and xattr',

@@ -2,7 +2,7 @@
 // and UTIME_OMIT, futimens, on a file, a dir and a symlink itself (AT_SYMLINK_NOFOLLOW) or
 // through it. Explicit times must last: at once, after drop_caches, a remount, a restart.
 import { PERSIST_STAGES, type CheckSpec } from '../../agent/check-api.ts'
-import type { Times } from './changes.ts'
+import type { Times, TimesWanted } from './changes.ts'
 import { watchTimes } from './watch.ts'
 
 // Whole seconds, atime later than mtime (utimensat may set them in any order: pjdfstest utimensat/04).
@@ -30,6 +30,17 @@ const persisting = (kind: 'file' | 'dir', call: 'utimensat' | 'futimens'): Check
   },
 })
 
+/** utimensat(atime, mtime) on a new file: its times move as wanted. */
+const utimensatOnFile = (aspect: string, title: string, atime: string, mtime: string, wanted: TimesWanted): CheckSpec => ({
+  id: `times/${aspect}/file`,
+  title,
+  needs: PY,
+  async run(x) {
+    const f = await x.make('file')
+    await watchTimes(x, { file: { path: f, ...wanted } }, () => x.expect(0, 'utimensat', f, atime, mtime))
+  },
+})
+
 export const SETTERS: CheckSpec[] = [
   persisting('file', 'utimensat'),
   persisting('dir', 'utimensat'),
@@ -47,42 +58,10 @@ export const SETTERS: CheckSpec[] = [
       await x.expect(0, 'utimensat', link, ATIME, MTIME, 'nofollow')
     },
   },
-  {
-    id: 'times/utimensat-ns/file',
-    title: 'utimensat keeps nanoseconds: atime and mtime read back exactly as set',
-    needs: PY,
-    async run(x) {
-      const f = await x.make('file')
-      await watchTimes(x, { file: { path: f, atime: ATIME_NS, mtime: MTIME_NS } }, () => x.expect(0, 'utimensat', f, ATIME_NS, MTIME_NS))
-    },
-  },
-  {
-    id: 'times/utimensat-y2038/file',
-    title: 'utimensat to 2^31 and 2^32 seconds (past a 32-bit time_t) reads back exactly',
-    needs: PY,
-    async run(x) {
-      const f = await x.make('file')
-      await watchTimes(x, { file: { path: f, atime: ATIME_2038, mtime: MTIME_2106 } }, () => x.expect(0, 'utimensat', f, ATIME_2038, MTIME_2106))
-    },
-  },
-  {
-    id: 'times/utime-now/file',
-    title: 'utimensat with UTIME_NOW for both: atime, mtime and ctime advance',
-    needs: PY,
-    async run(x) {
-      const f = await x.make('file')
-      await watchTimes(x, { file: { path: f, atime: 'advances', mtime: 'advances', ctime: 'advances' } }, () => x.expect(0, 'utimensat', f, 'now', 'now'))
-    },
-  },
-  {
-    id: 'times/utime-omit/file',
-    title: 'utimensat with an explicit atime and UTIME_OMIT for mtime: atime is set, mtime stays, ctime advances',
-    needs: PY,
-    async run(x) {
-      const f = await x.make('file')
-      await watchTimes(x, { file: { path: f, atime: ATIME, mtime: 'stays', ctime: 'advances' } }, () => x.expect(0, 'utimensat', f, ATIME, 'omit'))
-    },
-  },
+  utimensatOnFile('utimensat-ns', 'utimensat keeps nanoseconds: atime and mtime read back exactly as set', ATIME_NS, MTIME_NS, { atime: ATIME_NS, mtime: MTIME_NS }),
+  utimensatOnFile('utimensat-y2038', 'utimensat to 2^31 and 2^32 seconds (past a 32-bit time_t) reads back exactly', ATIME_2038, MTIME_2106, { atime: ATIME_2038, mtime: MTIME_2106 }),
+  utimensatOnFile('utime-now', 'utimensat with UTIME_NOW for both: atime, mtime and ctime advance', 'now', 'now', { atime: 'advances', mtime: 'advances', ctime: 'advances' }),
+  utimensatOnFile('utime-omit', 'utimensat with an explicit atime and UTIME_OMIT for mtime: atime is set, mtime stays, ctime advances', ATIME, 'omit', { atime: ATIME, mtime: 'stays', ctime: 'advances' }),
   {
     id: 'times/utimensat-follow/symlink',
     title: 'utimensat without AT_SYMLINK_NOFOLLOW on a symlink sets its target\'s times; the link\'s mtime and ctime stay',

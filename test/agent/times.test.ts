@@ -2,14 +2,13 @@
 // reports when a time moves wrongly; then the whole suite on a local dir (a real POSIX file
 // system), where every point that runs must pass.
 import t from 'tap'
-import { PointFailure } from '../../agent/check-api.ts'
-import { Context, type ContextDeps } from '../../agent/check-context.ts'
-import { NO_HOST } from '../../agent/host-bridge.ts'
+import { Context } from '../../agent/check-context.ts'
 import type { OpOutcome } from '../../agent/op-runner.ts'
 import { timeText } from '../../agent/worker/ops/times.ts'
 import { judgeTimes, nanoseconds, type Times } from '../../suites/times/changes.ts'
 import { CLOCK_TICK_MS, watchTimes } from '../../suites/times/watch.ts'
 import { countLeaves, parseTap, runAgent, tempDir } from '../helpers/agent-bundle.ts'
+import { failureOf, fakeDeps } from '../helpers/fake-context.ts'
 
 t.setTimeout(0)
 const isRoot = process.getuid?.() === 0
@@ -49,35 +48,14 @@ t.test('judgeTimes: stays, advances or goes back by nanoseconds; an exact time b
 /** A context whose ops answer from a script: `times` gives the next of `reads`, every other op works. */
 function scripted(reads: Times[], fail: Record<string, OpOutcome> = {}) {
   const calls: Array<{ op: string; at: number }> = []
-  const deps: ContextDeps = {
-    ops: {
-      call: async (op) => {
-        calls.push({ op, at: performance.now() })
-        if (fail[op]) return fail[op]!
-        return op === 'times' ? { ok: true, value: reads.shift() } : { ok: true }
-      },
+  const deps = fakeDeps({
+    call: async (op) => {
+      calls.push({ op, at: performance.now() })
+      if (fail[op]) return fail[op]!
+      return op === 'times' ? { ok: true, value: reads.shift() } : { ok: true }
     },
-    user: { uid: 1000, gid: 1000 },
-    other: { uid: 1234, gid: 5678 },
-    host: NO_HOST,
-    base: '/mnt/share/.limafs-abc123/times/0-',
-    userBase: '/mnt/share/.limafs-abc123/user/0-',
-    siblingBase: { missing: 'no sibling share here' },
-    scratch: '/mnt/share/.limafs-abc123',
-    deadline: Date.now() + 60_000,
-    opTimeoutMs: 5_000,
-  }
+  }, { suite: 'times' })
   return { ctx: new Context(deps), calls }
-}
-
-async function failureOf(p: Promise<unknown>): Promise<PointFailure['diagnostics'] | undefined> {
-  try {
-    await p
-    return undefined
-  } catch (err) {
-    if (err instanceof PointFailure) return err.diagnostics
-    throw err
-  }
 }
 
 const STATUS = { atime: 'stays', mtime: 'stays', ctime: 'advances' }
