@@ -45,8 +45,17 @@ const cli = await build({
   target: 'node20',
   // ssh2's optional native crypto addon: absent, ssh2 uses its pure-JS code (as when the addon's build fails).
   external: ['*.node'],
-  // CommonJS dependencies (ssh2) call require(); an ESM bundle has none of its own.
-  banner: { js: "import { createRequire as __limafsRequire } from 'node:module'; const require = __limafsRequire(import.meta.url);" },
+  // CommonJS dependencies (ssh2) use require() and __dirname, which an ES module has not.
+  banner: {
+    js: [
+      "import { createRequire as __limafsRequire } from 'node:module';",
+      "import { dirname as __limafsDirname } from 'node:path';",
+      "import { fileURLToPath as __limafsPath } from 'node:url';",
+      'const require = __limafsRequire(import.meta.url);',
+      'const __filename = __limafsPath(import.meta.url);',
+      'const __dirname = __limafsDirname(__filename);',
+    ].join(' '),
+  },
 })
 
 // Chunks of earlier builds go: `files` ships dist/ as it is.
