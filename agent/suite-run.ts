@@ -14,7 +14,7 @@ export interface Runners {
   host: HostSide
 }
 
-export function unmetNeed(needs: readonly Need[] | undefined, caps: Capabilities): string | undefined {
+export function unmetNeed(needs: readonly Need[] | undefined, caps: Capabilities, target?: Pick<MountTarget, 'userUnreachable'>): string | undefined {
   for (const need of needs ?? []) {
     switch (need) {
       case 'root':
@@ -22,6 +22,7 @@ export function unmetNeed(needs: readonly Need[] | undefined, caps: Capabilities
         break
       case 'user':
         if (!caps.isRoot) return 'acting as the ordinary user needs the agent to run as root'
+        if (target?.userUnreachable) return target.userUnreachable
         break
       case 'host':
         if (!caps.bridge) return 'no host bridge: run through `limafs run` to see the host side'
@@ -69,6 +70,7 @@ function extras(ctx: Context): Record<string, unknown> {
 function depsFor(target: MountTarget, settings: RunSettings, runners: Runners, base: string): ContextDeps {
   return {
     ops: runners.ops, ...(runners.userOps ? { userOps: runners.userOps } : {}),
+    ...(target.userUnreachable ? { userUnreachable: target.userUnreachable } : {}),
     user: settings.caps.user, other: settings.caps.other, host: runners.host,
     base, userBase: `${target.userDir}/${base.slice(target.scratch.length + 1).replaceAll('/', '_')}`,
     scratch: target.scratch, deadline: Date.now() + settings.checkTimeoutMs, opTimeoutMs: settings.opTimeoutMs,
@@ -90,7 +92,7 @@ export async function runSuiteCalls(suite: SuiteSpec, target: MountTarget, setti
     const check = suite.checks[index]!
     const ids = wantedIds(check, settings.grep)
     if (!ids.length) continue
-    const skip = unmetNeed(check.needs, settings.caps) ?? (made.ok ? undefined : `could not make ${suiteDir}: ${made.errno}`)
+    const skip = unmetNeed(check.needs, settings.caps, target) ?? (made.ok ? undefined : `could not make ${suiteDir}: ${made.errno}`)
     if (skip) {
       for (const id of ids) point(pointRecord(id, target.todos, { skip }))
       continue
