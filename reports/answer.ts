@@ -2,10 +2,9 @@
 // need (ownership, symlinks, xattrs, host edits seen, times, ...: reports/needs.ts), and which
 // configuration to use for a few ways of working (profiles), each resting on named check ids.
 // Read by summary.md and report.html. Pure.
-import { globMatch } from '../agent/glob.ts'
 import { geometricMean, measuredRatios } from './bench.ts'
-import { evidenceOf, judgeNeeds, needsOf, outcomeOf, type Evidence, type NeedVerdict } from './need-verdict.ts'
-import { CAVEAT_GROUPS, NEEDS, PROFILES, type Need, type Profile } from './needs.ts'
+import { failingCaveats, judgeNeeds, needsOf, type Evidence, type NeedVerdict } from './need-verdict.ts'
+import { NEEDS, PROFILES, type Need, type Profile } from './needs.ts'
 import { recommend, type Recommendation } from './recommend.ts'
 import type { ConfigResult, ConfigStatus, Results } from './types.ts'
 
@@ -51,7 +50,7 @@ export function answerOf(results: Pick<Results, 'configs' | 'environment'>): Ans
     status: config.status,
     cells: config.status === 'infra-failed' ? [] : judgeNeeds(config.checks, needs, NEEDS).map((verdict) => ({
       verdict,
-      caveats: caveatsOf(config, verdict.need),
+      caveats: failingCaveats(config.checks, verdict.need).flatMap((c) => c.evidence),
       ...(verdict.need === 'speed' ? speedOf(config, speedWorkloads) : {}),
     })),
   }))
@@ -74,11 +73,6 @@ export function profileEvidence(rec: Recommendation): { kept: Evidence[]; givenU
   const verdict = rec.chosen ?? rec.compromise?.verdict
   if (!verdict) return { kept: [], givenUp: [] }
   return { kept: verdict.needs.flatMap((n) => n.passed), givenUp: verdict.needs.flatMap((n) => n.failed) }
-}
-
-function caveatsOf(config: ConfigResult, need: Need): Evidence[] {
-  return CAVEAT_GROUPS.filter((g) => g.need === need)
-    .flatMap((g) => config.checks.filter((c) => g.checks.some((p) => globMatch(p, c.id)) && outcomeOf(c) === 'fail').map(evidenceOf))
 }
 
 /** Workloads every config with bench ratios measured: the speed column compares like with like. */

@@ -4,9 +4,9 @@
 // or the config crashed before all of them ran). A known deviation is judged by what it did: a failing TODO
 // fails, a TODO that passed keeps. A check that did not run is never counted as keeping.
 import type { FailureClass } from '../agent/diagnostics.ts'
-import { globMatch } from '../agent/glob.ts'
+import { globRegExp } from '../agent/glob.ts'
 import { FIRST_LOOK_NOTE } from './coherence.ts'
-import { CHECK_GROUPS, needChecksText, type Need } from './needs.ts'
+import { CAVEAT_GROUPS, CHECK_GROUPS, needChecksText, type Need } from './needs.ts'
 import type { CheckResult, CheckStatus } from './types.ts'
 import { verdictOf } from './verdicts.ts'
 
@@ -38,14 +38,26 @@ export interface NeedVerdict {
   notMeasured?: string
 }
 
+/** The tables' globs as RegExps, made once: a run's reports match thousands of ids against them. */
+const GROUPS = CHECK_GROUPS.map((g) => ({ ...g, match: g.checks.map(globRegExp), skip: (g.except ?? []).map(globRegExp) }))
+const CAVEATS = CAVEAT_GROUPS.map((g) => ({ ...g, match: g.checks.map(globRegExp) }))
+
 /** The needs (of those asked for) a check id counts for. */
 export function needsOf(id: string, asked: readonly Need[]): Need[] {
   const out = new Set<Need>()
-  for (const group of CHECK_GROUPS) {
+  for (const group of GROUPS) {
     if (!asked.includes(group.need) || !(group.when ?? []).every((n) => asked.includes(n))) continue
-    if (group.checks.some((g) => globMatch(g, id)) && !group.except?.some((g) => globMatch(g, id))) out.add(group.need)
+    if (group.match.some((re) => re.test(id)) && !group.skip.some((re) => re.test(id))) out.add(group.need)
   }
   return [...out]
+}
+
+/** Failing checks near a need that it does not require (CAVEAT_GROUPS), per group that has any. */
+export function failingCaveats(checks: readonly CheckResult[], need: Need): Array<{ what: string; evidence: Evidence[] }> {
+  return CAVEATS.filter((g) => g.need === need).flatMap((g) => {
+    const evidence = checks.filter((c) => g.match.some((re) => re.test(c.id)) && outcomeOf(c) === 'fail').map(evidenceOf)
+    return evidence.length ? [{ what: g.what, evidence }] : []
+  })
 }
 
 /**

@@ -17,9 +17,8 @@
 // need, the closest config is the best compromise (fewest needs given up, then fewest given up
 // silently: a loud failure tells its user), with what it gives up; it is not a recommendation.
 import { geometricMean, measuredRatios } from './bench.ts'
-import { evidenceOf, judgeNeeds, outcomeOf, type Evidence, type NeedVerdict } from './need-verdict.ts'
-import { CAVEAT_GROUPS, NEEDS, type Need } from './needs.ts'
-import { globMatch } from '../agent/glob.ts'
+import { failingCaveats, judgeNeeds, type Evidence, type NeedVerdict } from './need-verdict.ts'
+import { NEEDS, type Need } from './needs.ts'
 import { shareSettings, type ShareSettings } from './share-settings.ts'
 import type { ConfigResult, ConfigStatus, Environment, Results } from './types.ts'
 
@@ -237,8 +236,5 @@ function axes(chosen: ConfigVerdict, verdicts: readonly ConfigVerdict[], needs: 
 }
 
 function caveats(config: ConfigResult, needs: readonly Need[]): Recommendation['caveats'] {
-  return CAVEAT_GROUPS.filter((g) => needs.includes(g.need)).flatMap((g) => {
-    const evidence = config.checks.filter((c) => g.checks.some((p) => globMatch(p, c.id)) && outcomeOf(c) === 'fail').map(evidenceOf)
-    return evidence.length ? [{ what: g.what, evidence }] : []
-  })
+  return needs.flatMap((need) => failingCaveats(config.checks, need))
 }
