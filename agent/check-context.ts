@@ -21,6 +21,8 @@ export interface ContextDeps {
   /** Prefix of names for this check's objects (in the suite dir), and the ordinary user's dir. */
   base: string
   userBase: string
+  /** Prefix of names on the sibling share, or why there is none. */
+  siblingBase: { base: string } | { missing: string }
   scratch: string
   deadline: number
   /** Longest a single op may take. */
@@ -105,6 +107,12 @@ export class Context implements CheckContext {
 
   userPath(name: string): string {
     return `${this.deps.userBase}${name}`
+  }
+
+  siblingPath(name: string): string {
+    const s = this.deps.siblingBase
+    if ('missing' in s) this.skip(s.missing)
+    return `${s.base}${name}`
   }
 
   async make(kind: ObjectKind, name: string = kind): Promise<string> {
