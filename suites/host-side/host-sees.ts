@@ -5,10 +5,10 @@ import type { PointSpec, PointVerdict } from '../../agent/check-api.ts'
 import type { HostTruth } from '../../agent/diagnostics.ts'
 
 export const HOST_SEES_POINTS: PointSpec[] = [
-  { id: 'host-side/host-sees-owner/file', title: 'the host user (who owns what the host makes in the share) can read and write a file the guest made', needs: ['host', 'root'] },
-  { id: 'host-side/host-sees-owner/dir', title: 'the host user can list a dir the guest made and add entries to it', needs: ['host', 'root'] },
-  { id: 'host-side/host-sees-entries/dir', title: 'the host lists (ls -a) exactly the entries the guest made in a dir: nothing a backup or git status would pick up besides', needs: ['host', 'root'] },
-  { id: 'host-side/host-sees-xattrs/file', title: 'the host file carries exactly the user.* xattr the guest set: nothing more for a backup or cp -a to carry along', needs: ['host', 'root'] },
+  { id: 'host-side/host-sees-owner/file', title: 'the host user (who owns what the host makes in the share) can read and write a file the guest made', needs: ['host', 'root', 'python3'] },
+  { id: 'host-side/host-sees-owner/dir', title: 'the host user can list a dir the guest made and add entries to it', needs: ['host', 'root', 'python3'] },
+  { id: 'host-side/host-sees-entries/dir', title: 'the host lists (ls -a) exactly the entries the guest made in a dir: nothing a backup or git status would pick up besides', needs: ['host', 'root', 'python3'] },
+  { id: 'host-side/host-sees-xattrs/file', title: 'the host file carries exactly the user.* xattr the guest set: nothing more for a backup or cp -a to carry along', needs: ['host', 'root', 'python3'] },
 ]
 
 export interface Owner {

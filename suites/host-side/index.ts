@@ -4,77 +4,21 @@
 // once: the guest sets everything up, the host makes all its changes together, the guest looks
 // (one drop_caches for all). A host-made object that shows guest-set setuid/setgid bits, owner
 // or type is a security finding.
-import { sharedSuite, type PointSpec, type PointVerdict, type SharedContext, type SharedTarget } from '../../agent/check-api.ts'
-import type { HostTruth } from '../../agent/diagnostics.ts'
-import { CASES, caseId, HOST_TEXT, pathOf, type HostCase } from './cases.ts'
+import { sharedSuite, type Need, type PointSpec, type PointVerdict, type SharedContext, type SharedTarget } from '../../agent/check-api.ts'
+import { CASES, caseId, HOST_TEXT, pathOf } from './cases.ts'
+import { lookAll, makeAll, XATTR, XATTR_VALUE, type Work } from './guest.ts'
 import { HOST_SEES_POINTS, hostEntries, hostUserAccess, hostXattrs } from './host-sees.ts'
 import { compareView, securityFinding, type GuestView } from './view.ts'
 
-const XATTR = 'user.limafs.guest'
-const XATTR_VALUE = Buffer.from('guest').toString('hex')
-const GUEST_TARGET = 'guest-target'
 const STAGES = ['at-once', 'after-drop-caches'] as const
 type LookStage = (typeof STAGES)[number]
 
+/** The host bridge; root to set another owner and to drop caches; python3 for the objects' metadata (one request for all). */
+const NEEDS: readonly Need[] = ['host', 'root', 'python3']
 const POINTS: PointSpec[] = [
-  ...CASES.flatMap((c) => STAGES.map((stage) => ({ id: caseId(c, stage), title: `${c.title}: ${stage === 'at-once' ? 'at once' : 'after drop_caches'}`, needs: ['host', 'root'] as const }))),
+  ...CASES.flatMap((c) => STAGES.map((stage) => ({ id: caseId(c, stage), title: `${c.title}: ${stage === 'at-once' ? 'at once' : 'after drop_caches'}`, needs: NEEDS }))),
   ...HOST_SEES_POINTS,
 ]
-
-/** One case on one mount, as it goes: made by the guest, changed by the host, looked at. */
-interface Work {
-  t: SharedTarget
-  c: HostCase
-  path: string
-  before?: GuestView
-  /** Why it can't be judged (setup or the host's change failed), or why it is skipped. */
-  failed?: PointVerdict
-  at?: string
-  host?: HostTruth
-}
-
-const NOT_THERE = new Set(['ENODATA', 'EOPNOTSUPP', 'ENOTSUP'])
-
-/** What the guest sees at a path: lstat, the guest's xattr (files and dirs), content or link target. */
-async function look(ctx: SharedContext, path: string, content: boolean): Promise<GuestView | { errno: string }> {
-  const st = await ctx.op('lstat', path)
-  if (!st.ok) return { errno: st.errno! }
-  const s = st.value as GuestView
-  const view: GuestView = { type: s.type, uid: s.uid, gid: s.gid, mode: s.mode }
-  if (s.type === 'file' || s.type === 'dir') {
-    const x = await ctx.op('getxattr', path, XATTR)
-    view.xattr = x.ok ? String(x.value) : NOT_THERE.has(x.errno!) ? null : x.errno!
-  }
-  if (content && s.type === 'file') {
-    const r = await ctx.op('read', path)
-    view.content = r.ok ? String(r.value) : r.errno!
-  }
-  if (s.type === 'symlink') {
-    const r = await ctx.op('readlink', path)
-    view.target = r.ok ? String(r.value) : r.errno!
-  }
-  return view
-}
-
-/** The guest makes a case's object and sets owner (root, another group), mode and xattr; returns what it then sees. */
-async function make(ctx: SharedContext, w: Work): Promise<void> {
-  const { c, path } = w
-  const made = c.object === 'file' ? await ctx.op('create', path, 0o644) : c.object === 'dir' ? await ctx.op('mkdir', path, 0o755) : await ctx.op('symlink', GUEST_TARGET, path)
-  if (!made.ok) {
-    w.failed = { ok: false, diagnostics: { op: c.object === 'symlink' ? 'symlink' : c.object === 'dir' ? 'mkdir' : 'create', args: [path], wanted: '0', found: made.errno!, errno: made.errno!, stage: 'setup', class: 'loud' } }
-    return
-  }
-  // Each may fail (security_model=none: chown is EPERM): the guest then keeps what it has, and that is what it saw.
-  await ctx.op('lchown', path, 0, ctx.other.gid)
-  let xattr: string | null | undefined
-  if (c.object !== 'symlink') {
-    await ctx.op('chmod', path, c.mode ?? (c.object === 'file' ? 0o6755 : 0o2775))
-    xattr = (await ctx.op('setxattr', path, XATTR, XATTR_VALUE)).ok ? XATTR_VALUE : null
-  }
-  const seen = await look(ctx, path, false)
-  if ('errno' in seen) w.failed = { ok: false, diagnostics: { op: 'lstat', args: [path], wanted: '0', found: seen.errno, errno: seen.errno, stage: 'setup', class: 'loud' } }
-  else w.before = { ...seen, ...(xattr !== undefined ? { xattr } : {}) }
-}
 
 function verdict(w: Work, stage: LookStage, seen: GuestView | { errno: string }): PointVerdict {
   if (w.failed) return w.failed
@@ -86,11 +30,17 @@ function verdict(w: Work, stage: LookStage, seen: GuestView | { errno: string })
   // Guest metadata on the host's new object is a security finding; the old object still shown (a cache) is not: it reads the old content.
   const sawHostsObject = !w.c.content || seen.content === HOST_TEXT || seen.target === HOST_TEXT
   const security = w.c.hostMade && w.host && sawHostsObject ? securityFinding(seen, w.host, w.before!) : undefined
-  return { ok: false, diagnostics: { op: 'lstat', args, wanted: cmp.wanted, found: cmp.found, stage, class: 'silent', ...(w.host ? { host: w.host } : {}), ...(security ? { security } : {}) } }
+  return {
+    ok: false,
+    diagnostics: {
+      op: 'lstat', args, wanted: cmp.wanted, found: cmp.found, stage, class: 'silent',
+      ...(w.host ? { host: w.host } : {}), ...(security ? { security } : {}), ...(w.unset ? { note: `the guest could not set: ${w.unset} (what it saw then is the baseline)` } : {}),
+    },
+  }
 }
 
 export default sharedSuite('host-side', 'The host\'s own changes to what the guest made (edit, replace, recreate, mv, ln, chmod, chown, cp -p, rm -rf) as the guest sees them, and the guest\'s work as host tools see it', POINTS, async (ctx) => {
-  const noHost = ctx.unmet(['host', 'root'])
+  const noHost = ctx.unmet(NEEDS)
   if (noHost) {
     for (const t of ctx.targets) for (const p of POINTS) ctx.point(t, p.id, { skip: noHost })
     return
@@ -98,16 +48,13 @@ export default sharedSuite('host-side', 'The host\'s own changes to what the gue
   const work: Work[] = []
   const held: Array<{ ok: boolean; value?: unknown }> = []
   // --- the guest makes every object on every mount and sets its metadata -----------------
+  ctx.progress('the guest makes its objects')
   for (const t of ctx.targets) {
-    ctx.progress(`setting up ${t.path}`)
     held.push(await ctx.op('dir-hold', t.dir))
     await ctx.op('mkdir', `${t.dir}/elsewhere`, 0o755)
-    for (const c of CASES) {
-      const w: Work = { t, c, path: pathOf(c, t.dir) }
-      await make(ctx, w)
-      work.push(w)
-    }
+    for (const c of CASES) work.push({ t, c, path: pathOf(c, t.dir) })
   }
+  await makeAll(ctx, work)
   // --- the host makes all its changes, every mount at once --------------------------------
   ctx.progress('the host changes them')
   await Promise.all(work.map(async (w) => {
@@ -121,14 +68,15 @@ export default sharedSuite('host-side', 'The host\'s own changes to what the gue
   }))
   await Promise.all(work.filter((w) => w.c.hostMade && !w.failed).map(async (w) => (w.host = await w.t.host.look(w.at!))))
   // --- the guest looks: at once, then after one drop_caches --------------------------------
-  const lookAll = async (stage: LookStage) => {
-    for (const w of work) ctx.point(w.t, caseId(w.c, stage), w.failed ? w.failed : verdict(w, stage, await look(ctx, w.at!, !!w.c.content)))
+  const judgeAll = async (stage: LookStage) => {
+    const views = await lookAll(ctx, work)
+    for (const [i, w] of work.entries()) ctx.point(w.t, caseId(w.c, stage), w.failed ? w.failed : verdict(w, stage, views[i]!))
   }
-  await lookAll('at-once')
+  await judgeAll('at-once')
   // Let go of the dirs first: drop_caches drops only what nothing holds.
   for (const h of held) if (h.ok) await ctx.op('fd-close', h.value as number)
   const dropped = await ctx.op('drop-caches')
-  if (dropped.ok) await lookAll('after-drop-caches')
+  if (dropped.ok) await judgeAll('after-drop-caches')
   else for (const w of work) ctx.point(w.t, caseId(w.c, 'after-drop-caches'), { skip: `drop_caches failed: ${dropped.errno}` })
   // --- what host tools see of the guest's work ---------------------------------------------
   for (const t of ctx.targets) await hostSees(ctx, t, work.filter((w) => w.t === t))
