@@ -25,19 +25,24 @@ export interface Work {
 
 type Outcome = { ok: boolean; value?: unknown; errno?: string }
 
+/** A mount's dir the host moves a file into. */
+export const elsewhereOf = (t: SharedTarget) => `${t.dir}/elsewhere`
+
 /**
  * The guest makes every case's object on every mount and sets owner (root, another group), mode
  * and xattr: ONE request to the python3 helper, a thread per mount. What a set call refused
  * (security_model=none: chown is EPERM) the guest keeps as it is: the baseline is what it sees.
  */
 export async function makeAll(ctx: SharedContext, work: Work[]): Promise<void> {
+  // Each mount's dir the host moves a file into, first (no metadata of its own).
+  const elsewhere = ctx.targets.map((t) => ({ group: t.path, path: elsewhereOf(t), kind: 'dir' }))
   const items = work.map((w) => ({
     group: w.t.path, path: w.path, kind: w.c.object, owner: [0, ctx.other.gid],
     ...(w.c.object === 'symlink' ? { target: GUEST_TARGET } : { mode: w.c.mode ?? (w.c.object === 'file' ? 0o6755 : 0o2775), xattr: [XATTR, XATTR_VALUE] }),
   }))
-  const made = await ctx.op('make-objects', JSON.stringify(items))
+  const made = await ctx.op('make-objects', JSON.stringify([...elsewhere, ...items]))
   for (const [i, w] of work.entries()) {
-    const r: Outcome = made.ok ? (made.value as Outcome[])[i]! : made
+    const r: Outcome = made.ok ? (made.value as Outcome[])[elsewhere.length + i]! : made
     if (r.ok) {
       const { view, unset } = r.value as { view: GuestView; unset: Record<string, string> }
       w.before = view

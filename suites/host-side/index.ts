@@ -6,7 +6,7 @@
 // or type is a security finding.
 import { sharedSuite, type Need, type PointSpec, type PointVerdict, type SharedContext, type SharedTarget } from '../../agent/check-api.ts'
 import { CASES, caseId, HOST_TEXT, pathOf } from './cases.ts'
-import { lookAll, makeAll, XATTR, XATTR_VALUE, type Work } from './guest.ts'
+import { elsewhereOf, lookAll, makeAll, XATTR, XATTR_VALUE, type Work } from './guest.ts'
 import { HOST_SEES_POINTS, hostEntries, hostUserAccess, hostXattrs } from './host-sees.ts'
 import { compareView, securityFinding, type GuestView } from './view.ts'
 
@@ -51,7 +51,6 @@ export default sharedSuite('host-side', 'The host\'s own changes to what the gue
   ctx.progress('the guest makes its objects')
   for (const t of ctx.targets) {
     held.push(await ctx.op('dir-hold', t.dir))
-    await ctx.op('mkdir', `${t.dir}/elsewhere`, 0o755)
     for (const c of CASES) work.push({ t, c, path: pathOf(c, t.dir) })
   }
   await makeAll(ctx, work)
@@ -59,7 +58,7 @@ export default sharedSuite('host-side', 'The host\'s own changes to what the gue
   ctx.progress('the host changes them')
   await Promise.all(work.map(async (w) => {
     if (w.failed) return
-    const r = await w.c.act(w.t.host, w.path, `${w.t.dir}/elsewhere`)
+    const r = await w.c.act(w.t.host, w.path, elsewhereOf(w.t))
     w.at = r.at
     if (!r.ok) {
       const refusedChown = w.c.name === 'chown' && /EPERM|not permitted/i.test(r.error ?? '')

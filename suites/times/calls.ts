@@ -17,8 +17,10 @@ const onFile = (name: string, title: string, wanted: TimesWanted, op: string, ar
   title,
   needs,
   async run(x) {
-    const f = await x.make('file')
-    await watchTimes(x, { file: { path: f, ...wanted } }, () => x.expect(0, op, f, ...args(x)))
+    await watchTimes(x, async (n) => {
+      const f = await x.make('file', `file${n}`)
+      return { watched: { file: { path: f, ...wanted } }, call: () => x.expect(0, op, f, ...args(x)) }
+    })
   },
 })
 
@@ -27,9 +29,11 @@ const inDir = (name: string, title: string, act: (x: CheckContext, p: string) =>
   id: `times/${name}/dir`,
   title,
   async run(x) {
-    const p = x.path('entry')
-    await prepare?.(x, p)
-    await watchTimes(x, { dir: { path: dirname(p), ...ENTRIES } }, () => act(x, p))
+    await watchTimes(x, async (n) => {
+      const p = x.path(`entry${n}`)
+      await prepare?.(x, p)
+      return { watched: { dir: { path: dirname(p), ...ENTRIES } }, call: () => act(x, p) }
+    })
   },
 })
 
@@ -46,36 +50,47 @@ export const CALLS: CheckSpec[] = [
     title: 'removexattr on a file: its ctime advances, atime and mtime stay',
     needs: ['xattr'],
     async run(x) {
-      const f = await x.make('file')
-      await x.setup('setxattr', f, 'user.limafs.t', '61')
-      await watchTimes(x, { file: { path: f, ...STATUS } }, () => x.expect(0, 'removexattr', f, 'user.limafs.t'))
+      await watchTimes(x, async (n) => {
+        const f = await x.make('file', `file${n}`)
+        await x.setup('setxattr', f, 'user.limafs.t', '61')
+        return { watched: { file: { path: f, ...STATUS } }, call: () => x.expect(0, 'removexattr', f, 'user.limafs.t') }
+      })
     },
   },
   {
     id: 'times/link/file',
     title: 'a hard link to a file: the file\'s ctime advances (mtime stays), the dir\'s mtime and ctime advance',
     async run(x) {
-      const f = await x.make('file')
-      await watchTimes(x, { file: { path: f, ...STATUS }, dir: { path: dirname(f), ...ENTRIES } }, () => x.expect(0, 'link', f, x.path('link')))
+      await watchTimes(x, async (n) => {
+        const f = await x.make('file', `file${n}`)
+        return { watched: { file: { path: f, ...STATUS }, dir: { path: dirname(f), ...ENTRIES } }, call: () => x.expect(0, 'link', f, x.path(`link${n}`)) }
+      })
     },
   },
   {
     id: 'times/unlink/file',
     title: 'unlink of one of a file\'s two names: the file\'s ctime advances (mtime stays), the dir\'s mtime and ctime advance',
     async run(x) {
-      const f = await x.make('file')
-      await x.setup('link', f, x.path('link'))
-      await watchTimes(x, { file: { path: f, ...STATUS }, dir: { path: dirname(f), ...ENTRIES } }, () => x.expect(0, 'unlink', x.path('link')))
+      await watchTimes(x, async (n) => {
+        const f = await x.make('file', `file${n}`)
+        await x.setup('link', f, x.path(`link${n}`))
+        return { watched: { file: { path: f, ...STATUS }, dir: { path: dirname(f), ...ENTRIES } }, call: () => x.expect(0, 'unlink', x.path(`link${n}`)) }
+      })
     },
   },
   {
     id: 'times/rename/file',
     title: 'rename of a file into another dir: the file\'s ctime advances (as Linux file systems do), both dirs\' mtime and ctime advance',
     async run(x) {
-      const f = await x.make('file')
-      const to = x.path('to')
-      await x.setup('mkdir', to, 0o755)
-      await watchTimes(x, { file: { path: f, pathAfter: `${to}/file`, ...STATUS }, from: { path: dirname(f), ...ENTRIES }, to: { path: to, ...ENTRIES } }, () => x.expect(0, 'rename', f, `${to}/file`))
+      await watchTimes(x, async (n) => {
+        const f = await x.make('file', `file${n}`)
+        const to = x.path(`to${n}`)
+        await x.setup('mkdir', to, 0o755)
+        return {
+          watched: { file: { path: f, pathAfter: `${to}/file`, ...STATUS }, from: { path: dirname(f), ...ENTRIES }, to: { path: to, ...ENTRIES } },
+          call: () => x.expect(0, 'rename', f, `${to}/file`),
+        }
+      })
     },
   },
   inDir('create', 'a file created in a dir: the dir\'s mtime and ctime advance', (x, p) => x.expect(0, 'create', p, 0o644)),

@@ -36,8 +36,10 @@ const utimensatOnFile = (aspect: string, title: string, atime: string, mtime: st
   title,
   needs: PY,
   async run(x) {
-    const f = await x.make('file')
-    await watchTimes(x, { file: { path: f, ...wanted } }, () => x.expect(0, 'utimensat', f, atime, mtime))
+    await watchTimes(x, async (n) => {
+      const f = await x.make('file', `file${n}`)
+      return { watched: { file: { path: f, ...wanted } }, call: () => x.expect(0, 'utimensat', f, atime, mtime) }
+    })
   },
 })
 
@@ -67,8 +69,13 @@ export const SETTERS: CheckSpec[] = [
     title: 'utimensat without AT_SYMLINK_NOFOLLOW on a symlink sets its target\'s times; the link\'s mtime and ctime stay',
     needs: PY,
     async run(x) {
-      const link = await x.make('symlink')
-      await watchTimes(x, { target: { path: `${link}.target`, atime: ATIME, mtime: MTIME }, link: { path: link, mtime: 'stays', ctime: 'stays' } }, () => x.expect(0, 'utimensat', link, ATIME, MTIME, 'follow'))
+      await watchTimes(x, async (n) => {
+        const link = await x.make('symlink', `symlink${n}`)
+        return {
+          watched: { target: { path: `${link}.target`, atime: ATIME, mtime: MTIME }, link: { path: link, mtime: 'stays', ctime: 'stays' } },
+          call: () => x.expect(0, 'utimensat', link, ATIME, MTIME, 'follow'),
+        }
+      })
     },
   },
 ]
