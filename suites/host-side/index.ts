@@ -78,7 +78,7 @@ export default sharedSuite('host-side', 'The host\'s own changes to what the gue
   if (dropped.ok) await judgeAll('after-drop-caches')
   else for (const w of work) ctx.point(w.t, caseId(w.c, 'after-drop-caches'), { skip: `drop_caches failed: ${dropped.errno}` })
   // --- what host tools see of the guest's work ---------------------------------------------
-  for (const t of ctx.targets) await hostSees(ctx, t, work.filter((w) => w.t === t))
+  await Promise.all(ctx.targets.map((t) => hostSees(ctx, t, work.filter((w) => w.t === t))))
 })
 
 /** The host-sees points of one mount, from its cases' objects after the host's changes. */
