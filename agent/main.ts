@@ -3,7 +3,7 @@
 // Exit codes: 0 nothing failed (TODO/SKIP allowed), 1 failed checks, 2 the run could not
 // complete, 64 usage error.
 import { readFileSync, realpathSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { basename, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { DEFAULT_BENCH_BYTES, DEFAULT_BENCH_FILES, DEFAULT_BENCH_REPEATS, MIN_BENCH_REPEATS } from '../suites/bench/settings.ts'
 import { suitePoints, type AnySuite, type SharedSuiteSpec, type SuiteSpec } from './check-api.ts'
@@ -57,7 +57,8 @@ Options (run, verify):
   --bench-repeats N   bench: repeats per workload and mount, interleaved (default ${DEFAULT_BENCH_REPEATS}, at least ${MIN_BENCH_REPEATS})
   --baseline-dir DIR  bench: a tmpfs dir for the baseline every share is compared with (default: the
                       first of ${BASELINE_CANDIDATES.join(', ')} that is a tmpfs; with none, no ratios)
-  --bridge            ask the host over stdin/stderr (used by \`limafs run\`)
+  --bridge            ask the host over stdin/stderr (used by \`limafs run\`): it acts only inside
+                      the scratch dir the agent claims on each share
   -h, --help          this help
   --version           the agent's version
 
@@ -183,7 +184,16 @@ interface Prepared {
   error?: string
 }
 
-async function prepare(path: string, mount: MountInfo, run: AgentRun, userWorker: Worker | undefined, opts: { clean: boolean; todos: Todo[]; scratchDirs: string[] }): Promise<Prepared> {
+/**
+ * Tells the host (through the bridge) that this is the run's scratch dir on that share: the host
+ * acts only inside scratch dirs claimed so, as soon as they are made (and again in verify).
+ */
+async function claimScratch(bridge: BridgeClient, mountPath: string, scratch: string): Promise<void> {
+  const claimed = await bridge.request('claim', mountPath, basename(scratch))
+  if (!claimed.ok) log(`the host did not take ${scratch} as this run's scratch dir (its host-side checks will fail): ${claimed.error}`)
+}
+
+async function prepare(path: string, mount: MountInfo, run: AgentRun, userWorker: Worker | undefined, opts: { clean: boolean; todos: Todo[]; scratchDirs: string[]; bridge?: BridgeClient }): Promise<Prepared> {
   const { root } = run
   const { caps, opTimeoutMs } = run.settings
   const probe = await root.call('mount-probe', [path], opTimeoutMs)
@@ -205,6 +215,7 @@ async function prepare(path: string, mount: MountInfo, run: AgentRun, userWorker
   const scratch = made.value as string
   // Known at once, so a signal from here on removes it.
   opts.scratchDirs.push(scratch)
+  if (opts.bridge) await claimScratch(opts.bridge, path, scratch)
   root.adopt(scratch)
   userWorker?.adopt(scratch)
   const userDir = `${scratch}/user`
@@ -263,7 +274,7 @@ async function runMount(target: MountTarget, suites: SuiteSpec[], run: AgentRun,
 }
 
 /** `verify` on one mount: finds what a `run --keep` left, judges the after-restart stage. */
-async function verifyMount(path: string, mount: MountInfo, run: AgentRun, userWorker: Worker | undefined, opts: { keep: boolean; todos: Todo[] }): Promise<PointBook> {
+async function verifyMount(path: string, mount: MountInfo, run: AgentRun, userWorker: Worker | undefined, opts: { keep: boolean; todos: Todo[]; bridge?: BridgeClient }): Promise<PointBook> {
   const book = new PointBook()
   const problem = (found: string) => {
     book.incomplete = true
@@ -284,6 +295,7 @@ async function verifyMount(path: string, mount: MountInfo, run: AgentRun, userWo
       continue
     }
     const target: MountTarget = { path, mount, scratch, userDir: `${scratch}/user`, todos: opts.todos }
+    if (opts.bridge) await claimScratch(opts.bridge, path, scratch)
     const skip = unmetNeed(['root'], run.settings.caps)
     if (skip) for (const s of staged) book.add(s.suite, pointRecord(s.check.id.replace('{stage}', 'after-restart'), opts.todos, { skip }))
     else await runStage('after-restart', staged, target, run, book)
@@ -412,7 +424,7 @@ async function main(argv: string[]): Promise<number> {
     const prepared = new Map<string, { target?: MountTarget; book: PointBook }>()
     for (const { path, mount } of mounts) {
       const todos = todosOf(path, mount)
-      const p = await prepare(path, mount, run, userWorker, { clean: !!v.clean, todos, scratchDirs })
+      const p = await prepare(path, mount, run, userWorker, { clean: !!v.clean, todos, scratchDirs, ...(bridge ? { bridge } : {}) })
       prepared.set(path, { ...(p.target ? { target: p.target } : {}), book: bookFor(path, p, suites, todos) })
     }
     const targets = [...prepared.values()].flatMap((p) => (p.target ? [p.target] : []))
@@ -450,7 +462,7 @@ async function main(argv: string[]): Promise<number> {
     for (const { path, mount } of mounts) {
       const started = Date.now()
       log(`start ${path} (${mount.fsType} ${mount.source} ${mount.superOptions})`)
-      await report(path, await verifyMount(path, mount, run, userWorker, { keep: !!v.keep, todos: todosOf(path, mount) }), started)
+      await report(path, await verifyMount(path, mount, run, userWorker, { keep: !!v.keep, todos: todosOf(path, mount), ...(bridge ? { bridge } : {}) }), started)
     }
   }
   tap.plan()

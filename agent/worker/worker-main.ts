@@ -37,7 +37,8 @@ class Relay {
 function runnersFor(env: OpEnv, relay: Relay, job: JobRequest, target: MountTarget): Runners {
   const ops: OpRunner = { call: (op, args) => runOp(env, op, args) }
   const userOps: OpRunner = { call: async (op, args, timeoutMs) => (await relay.ask({ relay: 'user-op', op, args, timeoutMs })) as OpOutcome }
-  const mount = target.mount.mountPoint
+  // The host knows each share by the --mount path the orchestrator gave (and the scratch dir in it).
+  const mount = target.path
   const rel = (p: string) => (p.startsWith(`${mount}/`) ? p.slice(mount.length + 1) : p)
   const host: HostSide = {
     look: async (path) => {
@@ -47,7 +48,7 @@ function runnersFor(env: OpEnv, relay: Relay, job: JobRequest, target: MountTarg
     },
     act: async (verb, path, args) => {
       if (!job.settings.caps.bridge) return { ok: false, error: 'no host bridge' }
-      // A rename's destination is a guest path too.
+      // A rename's, link's or copy's destination is a guest path too.
       const hostArgs = args && typeof args.to === 'string' ? { ...args, to: rel(args.to) } : args
       return (await relay.ask({ relay: 'host', verb, mount, path: rel(path), ...(hostArgs ? { args: hostArgs } : {}) })) as { ok: boolean; error?: string; value?: unknown }
     },
