@@ -21,6 +21,8 @@ export interface BridgeShareOptions {
   portable?: boolean
   /** Claim the scratch dir (default true). */
   claim?: boolean
+  /** Puts things in the share before the bridge begins (they are the user's). */
+  before?: (share: string, base: string) => void
 }
 
 export interface BridgeShare {
@@ -52,6 +54,11 @@ export async function bridgeShare(t: Pick<Test, 'teardown'>, o: BridgeShareOptio
   const share = join(base, 'share')
   mkdirSync(share, { mode: 0o755 })
   if (o.owner) chownSync(share, o.owner.uid, o.owner.gid)
+  if (o.before) {
+    o.before(share, base)
+    // Born a few clock ticks before the scratch dir, as a user's files are (birth times are coarse).
+    await new Promise((resolve) => setTimeout(resolve, 30))
+  }
   const refusals: string[] = []
   const notes: string[] = []
   const server = new BridgeServer([{ mountPoint: MOUNT, hostDir: share }], { refused: (reason) => refusals.push(reason), note: (l) => notes.push(l) }, o.portable ? { portable: true } : {})

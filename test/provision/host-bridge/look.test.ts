@@ -7,11 +7,17 @@ t.test('list: every entry, dot-files included, names as raw bytes and UTF-8, wit
   writeFileSync(s.at('f'), '')
   mkdirSync(s.at('.virtfs_metadata'))
   symlinkSync('f', s.at('l'))
-  writeFileSync(Buffer.concat([Buffer.from(`${s.scratch}/`), Buffer.from([0x62, 0xff])]), '')
+  // APFS refuses a name that is not UTF-8 (EILSEQ): there the raw-bytes entry is not made.
+  let raw = true
+  try {
+    writeFileSync(Buffer.concat([Buffer.from(`${s.scratch}/`), Buffer.from([0x62, 0xff])]), '')
+  } catch {
+    raw = false
+  }
   const r = await s.ask('list', s.scratchName)
   t.strictSame(r.value, [
     { name: '.virtfs_metadata', hex: Buffer.from('.virtfs_metadata').toString('hex'), type: 'dir' },
-    { name: 'b\ufffd', hex: '62ff', type: 'file' },
+    ...(raw ? [{ name: 'b\ufffd', hex: '62ff', type: 'file' }] : []),
     { name: 'f', hex: '66', type: 'file' },
     { name: 'l', hex: '6c', type: 'symlink' },
   ])
