@@ -68,6 +68,11 @@ export class HelperProcess {
     })
   }
 
+  /** Starts the process now (python3 takes a few hundred ms to start): before it is needed. */
+  warm(): void {
+    if (!this.proc && !this.closed) this.start()
+  }
+
   close(): void {
     this.closed = true
     if (this.proc) this.stop(this.proc, 'the host bridge closed')

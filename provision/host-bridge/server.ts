@@ -98,7 +98,11 @@ export class BridgeServer {
   constructor(shares: readonly BridgeShare[], private readonly log: BridgeLog, options: BridgeOptions = {}) {
     this.helpers = new HostHelpers({ ...options, log: (line) => log.note?.(line) })
     for (const [index, s] of shares.entries()) {
-      this.shares.set(mountKey(s.mountPoint), { ...s, index, owner: ownerOf(s.hostDir), preexisting: scratchNamesIn(s.hostDir), claims: new Map() })
+      const share: Share = { ...s, index, owner: ownerOf(s.hostDir), preexisting: scratchNamesIn(s.hostDir), claims: new Map() }
+      this.shares.set(mountKey(s.mountPoint), share)
+      // Started while the agent is put in place: the claims need them first, coherence's chown the root one.
+      this.helpers.helper(share.owner, false).warm()
+      if (this.helpers.isRoot) this.helpers.helper(share.owner, true).warm()
     }
   }
 
