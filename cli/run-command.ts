@@ -25,9 +25,10 @@ export const AGENT_BUNDLE = resolve(import.meta.dirname, '../dist/limafs-agent.m
 export const RUN_USAGE = `Usage: limafs run [options]
 
 Brings up a guest with one share per configuration of the matrix, runs the agent's suites on
-every share (the host side answered through the host bridge), restarts the guest and checks
-what had to persist, then writes the reports. Without options: the built-in matrix (16 9p
-configurations + virtiofs) on the built-in QEMU testbed.
+every share (the host side answered through the host bridge: python3 on the host, acting only
+inside the run's scratch dirs), restarts the guest and checks what had to persist, then writes
+the reports. Without options: the built-in matrix (16 9p configurations + virtiofs) on the
+built-in QEMU testbed.
 
 Options:
   --matrix FILE      the matrix (YAML, Lima's vocabulary); default: the built-in one

@@ -37,9 +37,9 @@ class Relay {
 function runnersFor(env: OpEnv, relay: Relay, job: JobRequest, target: MountTarget): Runners {
   const ops: OpRunner = { call: (op, args) => runOp(env, op, args) }
   const userOps: OpRunner = { call: async (op, args, timeoutMs) => (await relay.ask({ relay: 'user-op', op, args, timeoutMs })) as OpOutcome }
-  // A guest path is on the target's mount or on its sibling share: the host knows each by its mount point.
-  const mounts = [target.mount.mountPoint, ...(target.sibling && 'mountPoint' in target.sibling ? [target.sibling.mountPoint] : [])]
-  const mountOf = (p: string) => mounts.find((m) => p.startsWith(`${m}/`)) ?? target.mount.mountPoint
+  // The host knows each share by the --mount (or --sibling) path the orchestrator gave, and the scratch dir in it.
+  const mounts = [target.path, ...(target.sibling && 'path' in target.sibling ? [target.sibling.path] : [])]
+  const mountOf = (p: string) => mounts.find((m) => p.startsWith(`${m}/`)) ?? target.path
   const rel = (p: string) => {
     const m = mountOf(p)
     return p.startsWith(`${m}/`) ? p.slice(m.length + 1) : p
@@ -52,7 +52,7 @@ function runnersFor(env: OpEnv, relay: Relay, job: JobRequest, target: MountTarg
     },
     act: async (verb, path, args) => {
       if (!job.settings.caps.bridge) return { ok: false, error: 'no host bridge' }
-      // A rename's destination is a guest path too.
+      // A rename's, link's or copy's destination is a guest path too.
       const hostArgs = args && typeof args.to === 'string' ? { ...args, to: rel(args.to) } : args
       return (await relay.ask({ relay: 'host', verb, mount: mountOf(path), path: rel(path), ...(hostArgs ? { args: hostArgs } : {}) })) as { ok: boolean; error?: string; value?: unknown }
     },
