@@ -12,6 +12,7 @@ import type { Diagnostics } from './diagnostics.ts'
 import { BridgeClient } from './host-bridge.ts'
 import { mountOf, parseMountinfo, type MountInfo } from './mountinfo.ts'
 import { failAll, PointBook, runSharedSuite, runStage, runSuites, SHARE_FS_TYPES, skipAll, writeMountTap, type AgentRun } from './mount-run.ts'
+import { RunProfile } from './profile.ts'
 import { SUITES } from './registry.ts'
 import { decodeState, encodeState, STATE_FILE } from './state-file.ts'
 import type { Capabilities, MountTarget, RunSettings, Sibling, Todo } from './run-types.ts'
@@ -61,6 +62,9 @@ Options (run, verify):
   --bench-repeats N   bench: repeats per workload and mount, interleaved (default ${DEFAULT_BENCH_REPEATS}, at least ${MIN_BENCH_REPEATS})
   --baseline-dir DIR  bench: a tmpfs dir for the baseline every share is compared with (default: the
                       first of ${BASELINE_CANDIDATES.join(', ')} that is a tmpfs; with none, no ratios)
+  --profile           (run) at the end, where the time went: per suite, stage and mount, the wall
+                      time in file system calls, host-bridge requests, ordinary-user ops, waits,
+                      the checks' own JS and worker IPC (npm run bench:run prints it)
   --bridge            ask the host over stdin/stderr (used by \`limafs run\`): it acts only inside
                       the scratch dir the agent claims on each share
   -h, --help          this help
@@ -79,6 +83,7 @@ const OPTIONS = {
   'allow-any-fs': { type: 'boolean' },
   clean: { type: 'boolean' },
   keep: { type: 'boolean' },
+  profile: { type: 'boolean' },
   'no-remount': { type: 'boolean' },
   user: { type: 'string' },
   timeout: { type: 'string' },
@@ -432,7 +437,8 @@ async function main(argv: string[]): Promise<number> {
     if (r.relay === 'user-op') return userWorker ? userWorker.call(r.op, r.args, r.timeoutMs) : { ok: false, errno: 'ENOUSER', message: 'no ordinary-user worker' }
     return bridge ? bridge.request(r.verb, r.mount, r.path, r.args) : { ok: false, error: 'no host bridge' }
   }
-  const root = new Worker({ ...workerOptions, label: 'root' }, relay)
+  const profile = v.profile ? new RunProfile() : undefined
+  const root = new Worker({ ...workerOptions, label: 'root', ...(profile ? { profile } : {}) }, relay)
   root.warm()
   // verify needs no ordinary-user ops: its worker then never starts (a node start costs ~1 s emulated).
   if (command === 'run') userWorker?.warm()
@@ -516,6 +522,7 @@ async function main(argv: string[]): Promise<number> {
       await report(path, await verifyMount(path, mount, run, userWorker, { keep: !!v.keep, todos: todosOf(path, mount), ...(bridge ? { bridge } : {}) }), started)
     }
   }
+  if (profile) for (const line of profile.lines()) log(line)
   tap.plan()
   root.kill()
   userWorker?.kill()

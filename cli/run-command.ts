@@ -38,6 +38,8 @@ Options:
   --backend B        testbed|lima|ssh: where the shares come from (default: the matrix's
                      \`backend:\`, testbed when it says nothing)
   --no-restart       skip the VM restart and the after-restart checks
+  --profile          the agent prints where its time went (per suite, stage and mount: file
+                     system calls, host bridge, waits, JS, IPC); npm run bench:run uses it
 ${BENCH_FLAGS_USAGE}
   --keep             leave the guest (testbed) or the instances (lima) running at the end
   --name NAME        testbed instance name (default: run-<pid>); lima: instance name prefix,
@@ -81,6 +83,7 @@ const options = {
   suite: { type: 'string' },
   'no-restart': { type: 'boolean' },
   keep: { type: 'boolean' },
+  profile: { type: 'boolean' },
   name: { type: 'string' },
   'cache-dir': { type: 'string' },
   uid: { type: 'string' },
@@ -118,7 +121,7 @@ export async function runCommand(argv: string[], env: CliEnvironment): Promise<n
     return 0
   }
   if (positionals.length) throw new UsageError(`run takes no positional arguments (got ${positionals.join(' ')})\n\n${RUN_USAGE}`)
-  const agentFlags = benchAgentFlags(values)
+  const agentFlags = [...benchAgentFlags(values), ...(values.profile ? ['--profile'] : [])]
   const loaded = values.matrix ? loadMatrix(values.matrix) : loadDefaultMatrix()
   if (!existsSync(AGENT_BUNDLE)) throw new InfraError(`the agent bundle ${AGENT_BUNDLE} is missing`, { hint: 'build it: npm run build' })
   const wanted = values.suite ? values.suite.split(',').map((s) => s.trim()).filter(Boolean) : loaded.suites
