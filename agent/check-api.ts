@@ -88,6 +88,8 @@ export interface SharedContext {
   op(op: string, ...args: Arg[]): Promise<{ ok: boolean; value?: unknown; errno?: string }>
   /** The observation window (seconds, --window). */
   readonly windowMs: number
+  /** The uid:gid checks chown to: neither root nor the ordinary user. */
+  readonly other: { uid: number; gid: number }
   /** Why a need is not met here, if it is not. */
   unmet(needs: readonly Need[]): string | undefined
   point(target: SharedTarget, id: string, verdict: PointVerdict): void

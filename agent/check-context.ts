@@ -1,13 +1,14 @@
 // The CheckContext a check's run() gets (inside a worker): ops run with the check's time
 // budget, expectations compare errno names and values, failures end the point with diagnostics.
+import { basename } from 'node:path'
 import type { Diagnostics, HostTruth, Stage } from './diagnostics.ts'
 import {
   classify, PointFailure, PointSkip, type Arg, type CheckContext, type HostSide, type ObjectKind, type Persisted, type Wanted,
 } from './check-api.ts'
 import type { OpOutcome, OpRunner } from './op-runner.ts'
 
-/** Ops whose last argument names the fields to compare ("uid,gid"), pjdfstest style. */
-const FIELD_OPS = new Set(['lstat', 'stat'])
+/** Ops whose last argument names the fields to compare ("uid,gid", "atime,mtime"), pjdfstest style. */
+const FIELD_OPS = new Set(['lstat', 'stat', 'times'])
 
 export interface ContextDeps {
   ops: OpRunner
@@ -125,8 +126,9 @@ export class Context implements CheckContext {
         await this.setup('mkdir', p, 0o755)
         break
       case 'symlink':
+        // Beside the link, named after it: the link leads to it (it is not dangling).
         await this.setup('create', `${p}.target`, 0o644)
-        await this.setup('symlink', `${name}.target`, p)
+        await this.setup('symlink', `${basename(p)}.target`, p)
         break
       case 'fifo':
         await this.setup('mkfifo', p, 0o644)

@@ -308,8 +308,10 @@ function bookFor(path: string, prepared: Prepared, suites: readonly AnySuite[], 
 async function runMount(target: MountTarget, suites: SuiteSpec[], run: AgentRun, book: PointBook, opts: { keep: boolean }): Promise<void> {
   const path = target.path
   const staged = await runSuites(suites, target, run, book)
+  const stagesStarted = performance.now()
   await runStage('after-drop-caches', staged, target, run, book)
   await runStage('after-remount', staged, target, run, book)
+  book.seconds.set('stages', (performance.now() - stagesStarted) / 1000)
   if (opts.keep) {
     const saved = await run.root.call('write', [`${target.scratch}/${STATE_FILE}`, encodeState(path, target.scratch, staged)], run.settings.opTimeoutMs)
     if (saved.ok) log(`kept ${target.scratch} for verify after a restart`)
@@ -471,7 +473,8 @@ async function main(argv: string[]): Promise<number> {
     await writeMountTap(tap, path, suiteOrder, book)
     const c = countOf(book)
     failed += c.fail
-    log(`done ${path}: ${c.pass} ok, ${c.fail} not ok, ${c.todo} todo, ${c.skip} skip (${((Date.now() - started) / 1000).toFixed(1)} s)`)
+    const parts = [...book.seconds].map(([name, s]) => `${name} ${s.toFixed(1)} s`).join(', ')
+    log(`done ${path}: ${c.pass} ok, ${c.fail} not ok, ${c.todo} todo, ${c.skip} skip (${((Date.now() - started) / 1000).toFixed(1)} s${parts ? `: ${parts}` : ''})`)
   }
   if (command === 'run') {
     const perMount = suites.filter((s): s is SuiteSpec => !('shared' in s))

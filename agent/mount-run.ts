@@ -24,6 +24,8 @@ export class PointBook {
   readonly bySuite = new Map<string, PointRecord[]>()
   /** Set when something went wrong that is not a check's verdict (a worker error). */
   incomplete = false
+  /** Seconds each per-mount suite's calls took on this mount, and the later stages ("stages"), for the progress line and the bench. */
+  readonly seconds = new Map<string, number>()
 
   add(suite: string, p: PointRecord): void {
     this.bySuite.set(suite, [...(this.bySuite.get(suite) ?? []), p])
@@ -66,6 +68,7 @@ async function runResumable(
 export async function runSuites(suites: readonly SuiteSpec[], target: MountTarget, run: AgentRun, book: PointBook): Promise<StagedCheck[]> {
   const staged: StagedCheck[] = []
   for (const suite of suites) {
+    const started = performance.now()
     await runResumable(
       run,
       (startAt) => ({ job: 'suite', suite: suite.name, target, settings: run.settings, startAt, hasUser: run.hasUser }),
@@ -79,6 +82,7 @@ export async function runSuites(suites: readonly SuiteSpec[], target: MountTarge
       },
       book,
     )
+    book.seconds.set(suite.name, (performance.now() - started) / 1000)
   }
   return staged
 }

@@ -99,43 +99,49 @@ export async function runSuiteCalls(suite: SuiteSpec, target: MountTarget, setti
   const made = startAt === 0 ? await runners.ops.call('mkdir', [suiteDir, 0o755], settings.opTimeoutMs) : { ok: true as const }
   const sibling = target.sibling && 'scratch' in target.sibling ? target.sibling : undefined
   const siblingMade = sibling && startAt === 0 && suite.checks.some((c) => c.needs?.includes('sibling')) ? await runners.ops.call('mkdir', [`${sibling.scratch}/${suite.name}`, 0o755], settings.opTimeoutMs) : { ok: true as const }
-  const point = (p: PointRecord) => emit({ type: 'point', suite: suite.name, point: p })
-  for (let index = startAt; index < suite.checks.length; index++) {
-    const check = suite.checks[index]!
-    const ids = wantedIds(check, settings.grep)
-    if (!ids.length) continue
-    const noSibling = check.needs?.includes('sibling') ? (siblingMissing(target) ?? (siblingMade.ok ? undefined : `could not make this suite's dir on the sibling share: ${siblingMade.errno}`)) : undefined
-    const skip = unmetNeed(check.needs, settings.caps, target) ?? noSibling ?? (made.ok ? undefined : `could not make ${suiteDir}: ${made.errno}`)
-    if (skip) {
-      for (const id of ids) point(pointRecord(id, target.todos, { skip }))
-      continue
+  // Held open while the checks run (see ops/dir-hold.ts): released before the later stages.
+  const held = made.ok ? await runners.ops.call('dir-hold', [suiteDir], settings.opTimeoutMs) : undefined
+  try {
+    const point = (p: PointRecord) => emit({ type: 'point', suite: suite.name, point: p })
+    for (let index = startAt; index < suite.checks.length; index++) {
+      const check = suite.checks[index]!
+      const ids = wantedIds(check, settings.grep)
+      if (!ids.length) continue
+      const noSibling = check.needs?.includes('sibling') ? (siblingMissing(target) ?? (siblingMade.ok ? undefined : `could not make this suite's dir on the sibling share: ${siblingMade.errno}`)) : undefined
+      const skip = unmetNeed(check.needs, settings.caps, target) ?? noSibling ?? (made.ok ? undefined : `could not make ${suiteDir}: ${made.errno}`)
+      if (skip) {
+        for (const id of ids) point(pointRecord(id, target.todos, { skip }))
+        continue
+      }
+      emit({ type: 'check-start', suite: suite.name, id: check.id, index })
+      const ctx = new Context(depsFor(target, settings, runners, `${suiteDir}/${index}-`))
+      let failure: Diagnostics | undefined
+      let skipped: string | undefined
+      try {
+        await check.run(ctx)
+      } catch (err) {
+        if (err instanceof PointFailure) failure = err.diagnostics
+        else if (err instanceof PointSkip) skipped = err.message
+        else failure = { op: 'check', args: [], wanted: 'no exception', found: String(err), stage: 'call', class: 'loud', note: 'the check itself threw: a limafs bug' }
+      }
+      const judged = skipped ? { skip: skipped } : failure ? { ok: false as const, diagnostics: { ...failure, ...extras(ctx) } } : { ok: true as const, diagnostics: extras(ctx) }
+      if (!check.stages) {
+        point(pointRecord(check.id, target.todos, judged))
+        continue
+      }
+      const idFor = (stage: string) => check.id.replace('{stage}', stage)
+      if (skipped) {
+        for (const id of ids) point(pointRecord(id, target.todos, { skip: skipped }))
+        continue
+      }
+      if (ids.includes(idFor('call'))) point(pointRecord(idFor('call'), target.todos, judged))
+      const setupFailure = failure?.stage === 'setup' || !ctx.state.persisted.length ? failure : undefined
+      const staged: StagedCheck = { suite: suite.name, check: { id: check.id, stages: check.stages }, persisted: ctx.state.persisted, callFailedLoud: ctx.state.callFailedLoud, ...(setupFailure ? { setupFailure } : {}) }
+      if (ids.includes(idFor('at-once'))) point(await judgeStage(staged, 'at-once', target, settings, runners))
+      emit({ type: 'staged', staged })
     }
-    emit({ type: 'check-start', suite: suite.name, id: check.id, index })
-    const ctx = new Context(depsFor(target, settings, runners, `${suiteDir}/${index}-`))
-    let failure: Diagnostics | undefined
-    let skipped: string | undefined
-    try {
-      await check.run(ctx)
-    } catch (err) {
-      if (err instanceof PointFailure) failure = err.diagnostics
-      else if (err instanceof PointSkip) skipped = err.message
-      else failure = { op: 'check', args: [], wanted: 'no exception', found: String(err), stage: 'call', class: 'loud', note: 'the check itself threw: a limafs bug' }
-    }
-    const judged = skipped ? { skip: skipped } : failure ? { ok: false as const, diagnostics: { ...failure, ...extras(ctx) } } : { ok: true as const, diagnostics: extras(ctx) }
-    if (!check.stages) {
-      point(pointRecord(check.id, target.todos, judged))
-      continue
-    }
-    const idFor = (stage: string) => check.id.replace('{stage}', stage)
-    if (skipped) {
-      for (const id of ids) point(pointRecord(id, target.todos, { skip: skipped }))
-      continue
-    }
-    if (ids.includes(idFor('call'))) point(pointRecord(idFor('call'), target.todos, judged))
-    const setupFailure = failure?.stage === 'setup' || !ctx.state.persisted.length ? failure : undefined
-    const staged: StagedCheck = { suite: suite.name, check: { id: check.id, stages: check.stages }, persisted: ctx.state.persisted, callFailedLoud: ctx.state.callFailedLoud, ...(setupFailure ? { setupFailure } : {}) }
-    if (ids.includes(idFor('at-once'))) point(await judgeStage(staged, 'at-once', target, settings, runners))
-    emit({ type: 'staged', staged })
+  } finally {
+    if (held?.ok) await runners.ops.call('fd-close', [held.value], settings.opTimeoutMs)
   }
 }
 
@@ -205,6 +211,7 @@ export async function runShared(
     bench: settings.bench,
     progress: (step) => emit({ type: 'check-start', suite: suite.name, id: `${suite.name} ${step}`, index: 0 }),
     windowMs: settings.windowMs,
+    other: settings.caps.other,
     op: async (op: string, ...args: Arg[]) => {
       const r = await ops.call(op, args, settings.opTimeoutMs)
       return r.ok ? { ok: true, value: r.value } : { ok: false, errno: r.errno }

@@ -33,11 +33,14 @@ export function progressReporter({ live, write = (s: string) => void process.std
           ticker.unref()
         }
         break
-      case 'config-done':
+      case 'config-done': {
         running = undefined
         clearInterval(ticker)
-        line(`${e.config}: ${e.summary.replace(/ \([\d.]+ s\)$/, '')} in ${e.seconds.toFixed(1)} s`)
+        // The agent's own "(2.6 s: chown 0.3 s, ...)": its per-suite seconds go after ours.
+        const m = / \([\d.]+ s(?:: (.*))?\)$/.exec(e.summary)
+        line(`${e.config}: ${m ? e.summary.slice(0, m.index) : e.summary} in ${e.seconds.toFixed(1)} s${m?.[1] ? ` (${m[1]})` : ''}`)
         break
+      }
       case 'config-crashed':
         running = undefined
         line(`${e.config}: CRASHED: ${e.error}`)

@@ -1,8 +1,8 @@
 import t from 'tap'
-import { classify, PERSIST_STAGES, PointFailure, pointIds, suite, type CheckSpec } from '../../agent/check-api.ts'
-import { Context, judge, render, type ContextDeps } from '../../agent/check-context.ts'
-import { NO_HOST } from '../../agent/host-bridge.ts'
+import { classify, PERSIST_STAGES, pointIds, suite, type CheckSpec } from '../../agent/check-api.ts'
+import { Context, judge, render } from '../../agent/check-context.ts'
 import type { OpOutcome } from '../../agent/op-runner.ts'
+import { failureOf, fakeDeps } from '../helpers/fake-context.ts'
 
 const STAT = { uid: 1234, gid: 5678, mode: '0640', type: 'file', size: 0, nlink: 2, ino: 7 }
 
@@ -54,35 +54,14 @@ t.test('classify: an errno the caller saw is loud, a call that said OK wrongly i
 /** A context over ops that answer from a table (no worker, no share). */
 function contextWith(answers: Record<string, OpOutcome>, { stage = 'call', callFailedLoud = false, deadline = Date.now() + 60_000 }: { stage?: 'call' | 'after-remount'; callFailedLoud?: boolean; deadline?: number } = {}) {
   const calls: Array<{ op: string; args: unknown[]; timeoutMs: number }> = []
-  const deps: ContextDeps = {
-    ops: {
-      call: async (op, args, timeoutMs) => {
-        calls.push({ op, args, timeoutMs })
-        return answers[op] ?? { ok: true }
-      },
+  const deps = fakeDeps({
+    call: async (op, args, timeoutMs) => {
+      calls.push({ op, args, timeoutMs })
+      return answers[op] ?? { ok: true }
     },
-    user: { uid: 1000, gid: 1000 },
-    other: { uid: 1234, gid: 5678 },
-    host: NO_HOST,
-    base: '/mnt/share/.limafs-abc123/chown/0-',
-    userBase: '/mnt/share/.limafs-abc123/user/0-',
-    siblingBase: { missing: 'no sibling share here' },
-    scratch: '/mnt/share/.limafs-abc123',
-    deadline,
-    opTimeoutMs: 5_000,
-  }
+  }, { deadline })
   const ctx = new Context(deps, { persisted: [], notes: [], callFailedLoud }, deps.ops, stage)
   return { ctx, calls }
-}
-
-async function failureOf(p: Promise<unknown>): Promise<PointFailure['diagnostics'] | undefined> {
-  try {
-    await p
-    return undefined
-  } catch (err) {
-    if (err instanceof PointFailure) return err.diagnostics
-    throw err
-  }
 }
 
 t.test('a failed expectation ends the point with {op, args, wanted, found, errno, stage, class}, paths relative to the scratch dir', async (t) => {

@@ -62,6 +62,27 @@ t.test('coherence: mmap sees a host edit in place at once, loose does not', asyn
   t.ok(check('virtiofs', 'coherence/host-edit-in-place/visible'), 'virtiofs has a coherence row')
 })
 
+t.test('times: points on every configuration; mapped-xattr moves ctime on chmod, mapped-file does not; 9p drops nanoseconds', async (t) => {
+  for (const c of results.configs) t.ok(c.checks.some((x) => x.suite === 'times'), `${c.name} has times points`)
+  const xattrMmap = results.configs.find((c) => c.name === '9p-mapped-xattr-mmap')!.checks.filter((x) => x.suite === 'times')
+  t.ok(xattrMmap.filter((x) => x.status !== 'skip').length >= 15, `at least 15 times points ran on 9p-mapped-xattr-mmap (${xattrMmap.length})`)
+  t.equal(check('9p-mapped-xattr-mmap', 'times/chmod/file')?.status, 'ok', 'chmod moves the ctime (user.virtfs.mode is an xattr on the file)')
+  t.equal(check('9p-mapped-xattr-mmap', 'times/utimensat-after-restart/file')?.status, 'ok', 'explicit times last through a VM restart')
+  t.match(check('9p-mapped-file-mmap', 'times/chmod/file'), { status: 'todo', class: 'silent', diagnostics: { wanted: 'file ctime advances', found: 'file ctime stays' } }, 'mapped-file: chmod writes .virtfs_metadata, the file\'s ctime stays')
+  t.match(check('9p-mapped-xattr-mmap', 'times/utimensat-ns/file'), { status: 'todo', class: 'silent', diagnostics: { found: /atime 1000000000\.000000000/ } }, '9p: nanoseconds set in the guest are lost')
+  t.equal(check('virtiofs', 'times/utimensat-ns/file')?.status, 'ok', 'virtiofs keeps them')
+})
+
+t.test('host-side: points on every configuration; a host rename keeps mapped-xattr\'s metadata; mapped-file shows guest metadata on a host-made file: a security finding', async (t) => {
+  for (const c of results.configs) t.ok(c.checks.some((x) => x.suite === 'host-side'), `${c.name} has host-side points`)
+  const xattrMmap = results.configs.find((c) => c.name === '9p-mapped-xattr-mmap')!.checks.filter((x) => x.suite === 'host-side')
+  t.ok(xattrMmap.filter((x) => x.status !== 'skip').length >= 15, `at least 15 host-side points ran on 9p-mapped-xattr-mmap (${xattrMmap.length})`)
+  t.equal(check('9p-mapped-xattr-mmap', 'host-side/rename-after-drop-caches/file')?.status, 'ok', 'the xattrs travel with the renamed file')
+  t.match(check('9p-mapped-file-mmap', 'host-side/recreate-at-once/file'), { status: 'todo', class: 'silent', diagnostics: { found: /uid=0 gid=5678 mode=6755/, security: /setuid\+setgid bit .* owner the guest had set, uid 0 \(root\)/ } }, 'a file the host made anew shows the setuid root the guest had set on the old one')
+  const security = results.configs.flatMap((c) => c.checks.filter((x) => x.diagnostics?.security).map((x) => `${c.name} ${x.id}`))
+  t.ok(security.length > 0, `security findings are marked in results.json (${security.length})`)
+})
+
 t.test('bench: every configuration that takes files has a ratio to tmpfs for every workload', async (t) => {
   for (const c of results.configs) {
     const bench = c.checks.filter((x) => x.suite === 'bench')

@@ -9,19 +9,22 @@ import { benchWorkload } from './bench-workload.ts'
 import { contentOps } from './content.ts'
 import { createOps } from './create.ts'
 import { descriptorOps } from './descriptors.ts'
+import { dirHoldOps } from './dir-hold.ts'
 import { lookOps } from './look.ts'
 import { mmapOps } from './mmap.ts'
+import { objectsOps } from './objects.ts'
 import type { OpEnv, OpFamily } from './op-env.ts'
 import { ownershipOps } from './ownership.ts'
 import { scratchOps } from './scratch.ts'
 import { shareOps } from './share.ts'
+import { timesOps } from './times.ts'
 import { watchOps } from './watch.ts'
 import { xattrOps } from './xattr.ts'
 
 export type { OpEnv } from './op-env.ts'
 
 const FAMILIES: readonly OpFamily[] = [
-  createOps, ownershipOps, lookOps, contentOps, xattrOps, descriptorOps, watchOps, mmapOps, shareOps, scratchOps,
+  createOps, ownershipOps, lookOps, contentOps, xattrOps, descriptorOps, dirHoldOps, watchOps, mmapOps, objectsOps, shareOps, scratchOps, timesOps,
   // the bench suite: one workload in a dir, each call timed here (see bench-workload.ts)
   { 'bench-workload': ({ guard, special }, args) => benchWorkload(guard, special, args) },
 ]

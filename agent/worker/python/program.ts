@@ -6,7 +6,9 @@
 import { benchPy } from './bench.ts'
 import { mmapPy } from './mmap.ts'
 import { mountPy } from './mount.ts'
+import { objectsPy } from './objects.ts'
 import { specialPy } from './special.ts'
+import { timesPy } from './times.ts'
 import { xattrPy } from './xattr.ts'
 
 const PRELUDE = String.raw`
@@ -40,4 +42,4 @@ for line in sys.stdin:
     sys.stdout.flush()
 `
 
-export const PYTHON_HELPER = [PRELUDE, xattrPy, specialPy, mountPy, mmapPy, benchPy, LOOP].join('\n')
+export const PYTHON_HELPER = [PRELUDE, xattrPy, specialPy, mountPy, mmapPy, benchPy, timesPy, objectsPy, LOOP].join('\n')
