@@ -90,12 +90,14 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
     const g = guest
     Object.assign(environment, g.environment())
     environment.mountinfo = Object.fromEntries(g.shares.map((s) => [s.config.name, s.mountinfo ?? `not mounted: ${s.mountError ?? 'unknown'}`]))
-    for (const share of g.shares.filter((s) => !s.mounted)) {
+    for (const share of g.shares.filter((s) => !s.mounted || s.refused)) {
       const rc = configs.get(share.config.name)!
       rc.status = 'infra-failed'
-      rc.error = `the share did not mount: ${share.mountError ?? 'no message'}`
+      rc.error = share.refused ?? `the share did not mount: ${share.mountError ?? 'no message'}`
       progress({ type: 'config-infra-failed', config: rc.name, error: rc.error })
     }
+    // What the backend really set up (Lima's filled-in settings, with --accept-overrides).
+    for (const share of g.shares) configs.get(share.config.name)!.config = { ...share.config }
     const splitter = splitterFor(g)
     const bridge = new BridgeServer(
       { hostDirFor: (mount) => g.shares.find((s) => s.mountPoint === mount)?.hostDir },
