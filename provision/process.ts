@@ -1,6 +1,7 @@
-// The ONLY module that starts processes (execa). Everything else gets these functions passed in
-// or imports them from here, so pure logic never spawns.
-import { readFileSync } from 'node:fs'
+// The ONLY module that starts processes (execa; node's spawn for detached daemons). Everything
+// else gets these functions passed in or imports them from here, so pure logic never spawns.
+import { spawn } from 'node:child_process'
+import { closeSync, openSync, readFileSync } from 'node:fs'
 import { execa } from 'execa'
 import { ProcessError } from './errors.ts'
 
@@ -67,15 +68,23 @@ export async function runChecked(file: string, args: readonly string[], options:
   return result
 }
 
-/** Starts a long-lived process detached from us (it outlives this CLI), output to logFile. */
+/**
+ * Starts a long-lived process detached from us (it outlives this CLI), output to logFile. The log
+ * file's descriptor is handed to the process itself: output that went through a pipe to us would
+ * break when we exit (EPIPE kills a Node daemon at its next log line).
+ */
 export function startDetached(file: string, args: readonly string[], logFile: string): number {
-  const output = { file: logFile, append: true }
-  const child = execa(file, [...args], { detached: true, stdin: 'ignore', stdout: output, stderr: output, reject: false, cleanup: false })
-  child.unref()
-  if (child.pid === undefined) throw new ProcessError([file, ...args].join(' '), undefined, `could not start ${file}`)
-  // Nobody waits for this promise; its settlement must not become an unhandled rejection.
-  child.catch(() => {})
-  return child.pid
+  const fd = openSync(logFile, 'a')
+  try {
+    // node's own spawn: a daemon nobody waits for needs none of execa's result handling.
+    const child = spawn(file, [...args], { detached: true, stdio: ['ignore', fd, fd] })
+    child.on('error', () => {}) // a missing binary: reported below by the absent pid
+    child.unref()
+    if (child.pid === undefined) throw new ProcessError([file, ...args].join(' '), undefined, `could not start ${file}`)
+    return child.pid
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /** Whether a process with this pid runs (signal 0 probes without killing; a zombie is dead). */

@@ -6,6 +6,9 @@ if (!configFile) {
   process.stderr.write('usage: mount-inotify-main.ts CONFIG.json\n')
   process.exit(64)
 }
+// Detached from any terminal, it must not die with the session that started it; it says why it ends.
+process.on('SIGHUP', () => process.stderr.write('limafs mount-inotify: SIGHUP ignored\n'))
+process.on('exit', (code) => process.stderr.write(`limafs mount-inotify: exit ${code}\n`))
 runMountInotify(configFile).then(
   () => process.exit(0),
   (err: unknown) => {
