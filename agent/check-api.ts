@@ -25,6 +25,7 @@ export type Need =
   | 'xattr-flags' // XATTR_CREATE/XATTR_REPLACE: python3
   | 'acl' // setfacl/getfacl in the guest
   | 'python3' // mmap and friends
+  | 'sibling' // the configuration's sibling share (limafs run asks the backend for one: see --sibling)
 
 export type Arg = string | number
 export type Wanted = 0 | string
@@ -58,6 +59,8 @@ export interface SharedTarget {
   path: string
   /** This suite's own dir in the mount's scratch dir (made before run). */
   dir: string
+  /** This suite's own dir in the scratch dir on the mount's sibling share (made before run), or why there is none. */
+  sibling: { dir: string } | { missing: string }
   host: HostSide
 }
 
@@ -178,6 +181,8 @@ export interface CheckContext {
   asUser(): CheckContext
   /** This check's dir for the ordinary user (writable by them). */
   userPath(name: string): string
+  /** A fresh name for this check on the mount's sibling share (a check that calls it needs 'sibling'; without one it is a SKIP). */
+  siblingPath(name: string): string
   /** The guest's ordinary user. */
   readonly user: { uid: number; gid: number }
   /** The uid:gid checks chown to: neither root nor the ordinary user. */

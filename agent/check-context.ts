@@ -13,12 +13,16 @@ export interface ContextDeps {
   ops: OpRunner
   /** Ops as the ordinary user (a worker running as them), when the agent is root. */
   userOps?: OpRunner
+  /** Why the ordinary user can't reach this mount's scratch dir: asUser() skips with it. */
+  userUnreachable?: string
   user: { uid: number; gid: number }
   other: { uid: number; gid: number }
   host: HostSide
   /** Prefix of names for this check's objects (in the suite dir), and the ordinary user's dir. */
   base: string
   userBase: string
+  /** Prefix of names on the sibling share, or why there is none. */
+  siblingBase: { base: string } | { missing: string }
   scratch: string
   deadline: number
   /** Longest a single op may take. */
@@ -105,6 +109,12 @@ export class Context implements CheckContext {
     return `${this.deps.userBase}${name}`
   }
 
+  siblingPath(name: string): string {
+    const s = this.deps.siblingBase
+    if ('missing' in s) this.skip(s.missing)
+    return `${s.base}${name}`
+  }
+
   async make(kind: ObjectKind, name: string = kind): Promise<string> {
     const p = this.ops === this.deps.userOps ? this.userPath(name) : this.path(name)
     switch (kind) {
@@ -173,6 +183,7 @@ export class Context implements CheckContext {
 
   asUser(): CheckContext {
     if (!this.deps.userOps) this.skip('acting as the ordinary user needs the agent to run as root')
+    if (this.deps.userUnreachable) this.skip(this.deps.userUnreachable)
     return new Context(this.deps, this.state, this.deps.userOps, this.stage)
   }
 

@@ -14,8 +14,9 @@ import { mountOf, parseMountinfo, type MountInfo } from './mountinfo.ts'
 import { failAll, PointBook, runSharedSuite, runStage, runSuites, SHARE_FS_TYPES, skipAll, writeMountTap, type AgentRun } from './mount-run.ts'
 import { SUITES } from './registry.ts'
 import { decodeState, encodeState, STATE_FILE } from './state-file.ts'
-import type { Capabilities, MountTarget, RunSettings, Todo } from './run-types.ts'
+import type { Capabilities, MountTarget, RunSettings, Sibling, Todo } from './run-types.ts'
 import { pointRecord, unmetNeed, wantedIds } from './suite-run.ts'
+import { userUnreachable } from './user-reach.ts'
 import { TapWriter } from './tap-writer.ts'
 import { AGENT_VERSION } from './version.ts'
 import { Worker, type RelayHandler } from './worker-client.ts'
@@ -42,6 +43,9 @@ Commands:
 
 Options (run, verify):
   --mount PATH        a share's mount point (or a directory on it); repeatable
+  --sibling MOUNT=PATH  (run) the same configuration mounted again at PATH, on a dir shared with
+                      other configurations' siblings (limafs run sets these up); checks that switch
+                      security models or fill a share up use it, and are skipped without it
   --suite A,B         suites to run (default: all): ${SUITES.map((s) => s.name).join(', ')}
   --grep REGEX        only checks whose id matches
   --allow-any-fs      run on a path that is not a 9p, virtiofs or sshfs mount
@@ -68,6 +72,7 @@ class Usage extends Error {}
 
 const OPTIONS = {
   mount: { type: 'string', multiple: true },
+  sibling: { type: 'string', multiple: true },
   suite: { type: 'string' },
   grep: { type: 'string' },
   'allow-any-fs': { type: 'boolean' },
@@ -138,6 +143,21 @@ function mountsFor(table: MountInfo[], paths: string[], allowAnyFs: boolean): Ar
   })
 }
 
+/** --sibling MOUNT=PATH flags: each MOUNT one of the --mount paths, each PATH a share (as --mount is checked). */
+function siblingsFor(table: MountInfo[], given: readonly string[] | undefined, mounts: ReadonlyArray<{ path: string }>, allowAnyFs: boolean): Map<string, { path: string; mount: MountInfo }> {
+  const siblings = new Map<string, { path: string; mount: MountInfo }>()
+  for (const flag of given ?? []) {
+    const eq = flag.indexOf('=')
+    if (eq < 1) throw new Usage(`--sibling ${flag}: expected MOUNT=PATH`)
+    const of = resolve(flag.slice(0, eq))
+    if (!mounts.some((m) => m.path === of)) throw new Usage(`--sibling ${flag}: ${of} is not one of the --mount paths`)
+    const [sibling] = mountsFor(table, [flag.slice(eq + 1)], allowAnyFs)
+    if (mounts.some((m) => m.path === sibling!.path)) throw new Usage(`--sibling ${flag}: ${sibling!.path} is a --mount path itself`)
+    siblings.set(of, sibling!)
+  }
+  return siblings
+}
+
 /** An integer flag, at least min. */
 function intFlag(value: string | undefined, flag: string, fallback: number, min: number): number {
   if (value === undefined) return fallback
@@ -183,7 +203,30 @@ interface Prepared {
   error?: string
 }
 
-async function prepare(path: string, mount: MountInfo, run: AgentRun, userWorker: Worker | undefined, opts: { clean: boolean; todos: Todo[]; scratchDirs: string[] }): Promise<Prepared> {
+interface PrepareOptions {
+  clean: boolean
+  todos: Todo[]
+  /** Every scratch dir made so far (removed on a signal). */
+  scratchDirs: string[]
+  /** The mount's --sibling share. */
+  sibling?: { path: string; mount: MountInfo }
+}
+
+/**
+ * A scratch dir of ours on the mount's sibling share. The sibling dir is shared with the other
+ * configurations' siblings: the `.limafs-*` dirs there are theirs, so none is listed or cleaned.
+ */
+async function prepareSibling(sibling: { path: string; mount: MountInfo }, run: AgentRun, userWorker: Worker | undefined, scratchDirs: string[]): Promise<Sibling> {
+  const made = await run.root.call('scratch-create', [sibling.path], run.settings.opTimeoutMs)
+  if (!made.ok) return { missing: `the sibling share ${sibling.path} refused a scratch dir: ${made.errno}` }
+  const scratch = made.value as string
+  scratchDirs.push(scratch)
+  run.root.adopt(scratch)
+  userWorker?.adopt(scratch)
+  return { path: sibling.path, mountPoint: sibling.mount.mountPoint, scratch }
+}
+
+async function prepare(path: string, mount: MountInfo, run: AgentRun, userWorker: Worker | undefined, opts: PrepareOptions): Promise<Prepared> {
   const { root } = run
   const { caps, opTimeoutMs } = run.settings
   const probe = await root.call('mount-probe', [path], opTimeoutMs)
@@ -211,7 +254,9 @@ async function prepare(path: string, mount: MountInfo, run: AgentRun, userWorker
   await root.call('mkdir', [userDir, 0o777], opTimeoutMs)
   await root.call('chmod', [userDir, 0o777], opTimeoutMs)
   if (caps.isRoot) await root.call('lchown', [userDir, caps.user.uid, caps.user.gid], opTimeoutMs)
-  return { target: { path, mount, scratch, userDir, todos: opts.todos } }
+  const unreachable = userWorker ? await userUnreachable(userWorker, userDir, path, caps.user, opTimeoutMs) : undefined
+  const sibling = opts.sibling ? await prepareSibling(opts.sibling, run, userWorker, opts.scratchDirs) : undefined
+  return { target: { path, mount, scratch, userDir, ...(unreachable ? { userUnreachable: unreachable } : {}), todos: opts.todos, ...(sibling ? { sibling } : {}) } }
 }
 
 /** Removes a scratch dir of this run; a failure is logged (the dir is then a leftover for --clean). */
@@ -259,6 +304,7 @@ async function runMount(target: MountTarget, suites: SuiteSpec[], run: AgentRun,
       if (wantedIds(s.check, run.settings.grep).includes(id)) book.add(s.suite, { id, ok: true, directive: { skip: RESTART_SKIP } })
     }
     await removeScratch(run, target.scratch)
+    if (target.sibling && 'scratch' in target.sibling) await removeScratch(run, target.sibling.scratch)
   }
 }
 
@@ -348,6 +394,7 @@ async function main(argv: string[]): Promise<number> {
   if (v.user && !/^\d+(:\d+)?$/.test(v.user)) throw new Usage(`--user: expected UID or UID:GID, got ${v.user}`)
   const mountTable = parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'))
   const mounts = mountsFor(mountTable, v.mount, !!v['allow-any-fs'])
+  const siblings = siblingsFor(mountTable, v.sibling, mounts, !!v['allow-any-fs'])
   const bench = {
     files: intFlag(v['bench-files'], '--bench-files', DEFAULT_BENCH_FILES, 1),
     bytes: intFlag(v['bench-bytes'], '--bench-bytes', DEFAULT_BENCH_BYTES, 1),
@@ -363,7 +410,7 @@ async function main(argv: string[]): Promise<number> {
   const settings: RunSettings = { caps, checkTimeoutMs: timeout * 1000, opTimeoutMs: Math.min(DEFAULT_OP_TIMEOUT_S, timeout) * 1000, windowMs: window * 1000, ...(v.grep ? { grep: v.grep } : {}), bench }
   // The baseline's tmpfs dir is a place the workers may make a .limafs-* scratch dir in, as in a --mount path.
   const baselinePaths = baselineChoice && 'path' in baselineChoice ? [baselineChoice.path] : []
-  const workerOptions = { script: process.argv[1]!, mountPaths: [...mounts.map((m) => m.path), ...baselinePaths], xattrTool: caps.xattr }
+  const workerOptions = { script: process.argv[1]!, mountPaths: [...mounts.map((m) => m.path), ...[...siblings.values()].map((s) => s.path), ...baselinePaths], xattrTool: caps.xattr }
   const userWorker = isRoot ? new Worker({ ...workerOptions, uid: caps.user.uid, gid: caps.user.gid, label: 'user' }) : undefined
   const bridge = v.bridge ? new BridgeClient(process.stdin, (line) => process.stderr.write(line)) : undefined
   const relay: RelayHandler = async (r) => {
@@ -412,7 +459,8 @@ async function main(argv: string[]): Promise<number> {
     const prepared = new Map<string, { target?: MountTarget; book: PointBook }>()
     for (const { path, mount } of mounts) {
       const todos = todosOf(path, mount)
-      const p = await prepare(path, mount, run, userWorker, { clean: !!v.clean, todos, scratchDirs })
+      const sibling = siblings.get(path)
+      const p = await prepare(path, mount, run, userWorker, { clean: !!v.clean, todos, scratchDirs, ...(sibling ? { sibling } : {}) })
       prepared.set(path, { ...(p.target ? { target: p.target } : {}), book: bookFor(path, p, suites, todos) })
     }
     const targets = [...prepared.values()].flatMap((p) => (p.target ? [p.target] : []))

@@ -19,8 +19,15 @@ export interface MountTarget {
   scratch: string
   /** A dir in the scratch dir the ordinary user may write in. */
   userDir: string
+  /** Why the ordinary user can't reach userDir at all (a parent closed to them): their checks SKIP with it. */
+  userUnreachable?: string
   todos: Todo[]
+  /** The mount's sibling share (--sibling) with a scratch dir of ours on it, or why there is none. */
+  sibling?: Sibling
 }
+
+/** A sibling share as a run sees it: its path and mount point, and our scratch dir there; or why there is none. */
+export type Sibling = { path: string; mountPoint: string; scratch: string } | { missing: string }
 
 export interface Capabilities {
   isRoot: boolean

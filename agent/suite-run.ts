@@ -14,7 +14,7 @@ export interface Runners {
   host: HostSide
 }
 
-export function unmetNeed(needs: readonly Need[] | undefined, caps: Capabilities): string | undefined {
+export function unmetNeed(needs: readonly Need[] | undefined, caps: Capabilities, target?: Pick<MountTarget, 'userUnreachable'>): string | undefined {
   for (const need of needs ?? []) {
     switch (need) {
       case 'root':
@@ -22,6 +22,7 @@ export function unmetNeed(needs: readonly Need[] | undefined, caps: Capabilities
         break
       case 'user':
         if (!caps.isRoot) return 'acting as the ordinary user needs the agent to run as root'
+        if (target?.userUnreachable) return target.userUnreachable
         break
       case 'host':
         if (!caps.bridge) return 'no host bridge: run through `limafs run` to see the host side'
@@ -66,11 +67,22 @@ function extras(ctx: Context): Record<string, unknown> {
   }
 }
 
+/** Why a target has no sibling share to offer, if it has none. */
+export function siblingMissing(target: MountTarget): string | undefined {
+  const s = target.sibling
+  if (!s) return 'no sibling share: `limafs run` asks the backend for one per configuration (agent: --sibling MOUNT=PATH)'
+  return 'missing' in s ? s.missing : undefined
+}
+
 function depsFor(target: MountTarget, settings: RunSettings, runners: Runners, base: string): ContextDeps {
+  const rel = base.slice(target.scratch.length + 1)
+  const sibling = target.sibling && 'scratch' in target.sibling ? target.sibling : undefined
   return {
     ops: runners.ops, ...(runners.userOps ? { userOps: runners.userOps } : {}),
+    ...(target.userUnreachable ? { userUnreachable: target.userUnreachable } : {}),
     user: settings.caps.user, other: settings.caps.other, host: runners.host,
-    base, userBase: `${target.userDir}/${base.slice(target.scratch.length + 1).replaceAll('/', '_')}`,
+    base, userBase: `${target.userDir}/${rel.replaceAll('/', '_')}`,
+    siblingBase: sibling ? { base: `${sibling.scratch}/${rel}` } : { missing: siblingMissing(target)! },
     scratch: target.scratch, deadline: Date.now() + settings.checkTimeoutMs, opTimeoutMs: settings.opTimeoutMs,
   }
 }
@@ -85,12 +97,15 @@ export function wantedIds(check: Pick<CheckSpec, 'id' | 'stages'>, grep: string 
 export async function runSuiteCalls(suite: SuiteSpec, target: MountTarget, settings: RunSettings, runners: Runners, startAt: number, emit: (e: RunEvent) => void): Promise<void> {
   const suiteDir = `${target.scratch}/${suite.name}`
   const made = startAt === 0 ? await runners.ops.call('mkdir', [suiteDir, 0o755], settings.opTimeoutMs) : { ok: true as const }
+  const sibling = target.sibling && 'scratch' in target.sibling ? target.sibling : undefined
+  const siblingMade = sibling && startAt === 0 && suite.checks.some((c) => c.needs?.includes('sibling')) ? await runners.ops.call('mkdir', [`${sibling.scratch}/${suite.name}`, 0o755], settings.opTimeoutMs) : { ok: true as const }
   const point = (p: PointRecord) => emit({ type: 'point', suite: suite.name, point: p })
   for (let index = startAt; index < suite.checks.length; index++) {
     const check = suite.checks[index]!
     const ids = wantedIds(check, settings.grep)
     if (!ids.length) continue
-    const skip = unmetNeed(check.needs, settings.caps) ?? (made.ok ? undefined : `could not make ${suiteDir}: ${made.errno}`)
+    const noSibling = check.needs?.includes('sibling') ? (siblingMissing(target) ?? (siblingMade.ok ? undefined : `could not make this suite's dir on the sibling share: ${siblingMade.errno}`)) : undefined
+    const skip = unmetNeed(check.needs, settings.caps, target) ?? noSibling ?? (made.ok ? undefined : `could not make ${suiteDir}: ${made.errno}`)
     if (skip) {
       for (const id of ids) point(pointRecord(id, target.todos, { skip }))
       continue
@@ -169,9 +184,19 @@ export async function runShared(
   emit: (e: RunEvent) => void,
 ): Promise<void> {
   const re = settings.grep ? new RegExp(settings.grep) : undefined
-  const shared: SharedTarget[] = targets.map((t) => ({ path: t.path, dir: `${t.scratch}/${suite.name}`, host: runners(t).host }))
+  const wantsSibling = suite.points.some((p) => p.needs?.includes('sibling'))
+  const shared: SharedTarget[] = targets.map((t) => {
+    const missing = siblingMissing(t)
+    return { path: t.path, dir: `${t.scratch}/${suite.name}`, sibling: missing ? { missing } : { dir: `${(t.sibling as { scratch: string }).scratch}/${suite.name}` }, host: runners(t).host }
+  })
   const ops = runners(targets[0]!).ops
-  for (const t of shared) await ops.call('mkdir', [t.dir, 0o755], settings.opTimeoutMs)
+  for (const t of shared) {
+    await ops.call('mkdir', [t.dir, 0o755], settings.opTimeoutMs)
+    if (wantsSibling && 'dir' in t.sibling) {
+      const made = await ops.call('mkdir', [t.sibling.dir, 0o755], settings.opTimeoutMs)
+      if (!made.ok) t.sibling = { missing: `could not make this suite's dir on the sibling share: ${made.errno}` }
+    }
+  }
   const baseline = await baselineFor(suite, settings, ops)
   emit({ type: 'check-start', suite: suite.name, id: suite.name, index: 0 })
   await suite.run({

@@ -19,6 +19,7 @@ import type { CliEnvironment } from './environment.ts'
 import { writeReports } from './report-command.ts'
 import { progressReporter } from './run-progress.ts'
 
+/** The agent bundle: dist/limafs-agent.mjs, whether this module runs from cli/ (sources) or from dist/ (the CLI bundle). */
 export const AGENT_BUNDLE = resolve(import.meta.dirname, '../dist/limafs-agent.mjs')
 
 export const RUN_USAGE = `Usage: limafs run [options]
@@ -107,13 +108,14 @@ const options = {
   ...BENCH_FLAG_OPTIONS,
 } as const
 
-/** Every check id the agent can emit for these suites (asked of the bundle itself). */
-async function declaredChecks(suites: string[]): Promise<{ ids: string[]; known: string[] }> {
+/** Every check id the agent can emit for these suites (asked of the bundle itself), and whether any needs a sibling share. */
+async function declaredChecks(suites: string[]): Promise<{ ids: string[]; known: string[]; siblings: boolean }> {
   const listed = await run(process.execPath, [AGENT_BUNDLE, 'list', '--json'])
   if (listed.failed) throw new InfraError(`the agent bundle could not list its checks: ${listed.stderr.trim()}`, { hint: 'rebuild it: npm run build' })
-  const rows = JSON.parse(listed.stdout) as Array<{ id: string; suite: string }>
+  const rows = JSON.parse(listed.stdout) as Array<{ id: string; suite: string; needs: string[] }>
   const known = suites.filter((s) => rows.some((r) => r.suite === s))
-  return { ids: rows.filter((r) => known.includes(r.suite)).map((r) => r.id), known }
+  const wanted = rows.filter((r) => known.includes(r.suite))
+  return { ids: wanted.map((r) => r.id), known, siblings: wanted.some((r) => r.needs.includes('sibling')) }
 }
 
 export async function runCommand(argv: string[], env: CliEnvironment): Promise<number> {
@@ -127,7 +129,7 @@ export async function runCommand(argv: string[], env: CliEnvironment): Promise<n
   const loaded = values.matrix ? loadMatrix(values.matrix) : loadDefaultMatrix()
   if (!existsSync(AGENT_BUNDLE)) throw new InfraError(`the agent bundle ${AGENT_BUNDLE} is missing`, { hint: 'build it: npm run build' })
   const wanted = values.suite ? values.suite.split(',').map((s) => s.trim()).filter(Boolean) : loaded.suites
-  const { ids, known } = await declaredChecks(wanted)
+  const { ids, known, siblings } = await declaredChecks(wanted)
   const reporter = progressReporter({ live: !!process.stderr.isTTY && !env.isCi })
   for (const s of wanted.filter((w) => !known.includes(w))) reporter({ type: 'log', line: `suite ${s}: this agent has no such suite yet; skipped` })
   if (!known.length) throw new UsageError(`none of the suites ${wanted.join(', ')} is known to the agent`)
@@ -148,7 +150,7 @@ export async function runCommand(argv: string[], env: CliEnvironment): Promise<n
 
   const record = await runGroups({
     matrix, backend, outDir, agentBundle: AGENT_BUNDLE, suites: known, declaredChecks: ids,
-    restartPhase: restart.enabled, keepGuest: !!values.keep, agentFlags, signal: abort.signal, onProgress: reporter,
+    restartPhase: restart.enabled, keepGuest: !!values.keep, agentFlags, siblings, signal: abort.signal, onProgress: reporter,
   })
   const t0 = Date.now()
   writeFileSync(join(outDir, 'run.json'), runJson(record))

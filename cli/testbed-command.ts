@@ -7,6 +7,7 @@ import { shellJoin } from '../provision/shell-quote.ts'
 import {
   connect, DEFAULT_QEMU_UID, down, isRunning, readState, remount, restart, up, type TestbedState,
 } from '../provision/testbed/instance.ts'
+import { SIBLING_FS_MIB } from '../provision/testbed/sibling-shares.ts'
 import { choiceOption, intOption, parse } from './args.ts'
 import type { CliEnvironment } from './environment.ts'
 import { stderrLog } from './progress.ts'
@@ -37,6 +38,9 @@ Options:
   --ssh-port N       host port forwarded to the guest's sshd (default: a free one)
   --boot-timeout S   seconds to wait for the guest's ssh (default: 60)
   --kernel-deb FILE  a linux-image .deb to boot instead of apt's linux-image-amd64
+  --siblings         (up) mount every configuration a second time on one shared small dir
+                     (/mnt/limafs-sibling/<config>; a ${SIBLING_FS_MIB} MiB tmpfs on the host when root), as
+                     \`limafs run\` does for suites that switch models or fill a share
   --json             (status) print the state as JSON
   -h, --help         this help`
 
@@ -52,6 +56,7 @@ const options = {
   'ssh-port': { type: 'string' },
   'boot-timeout': { type: 'string' },
   'kernel-deb': { type: 'string' },
+  siblings: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const
 
@@ -64,15 +69,17 @@ function describe(state: TestbedState, running: boolean): string {
     `testbed ${state.name}: ${running ? 'running' : 'not running'} (QEMU ${state.qemu.version}, ${state.accel.accel}, pid ${state.qemu.pid}, runs as uid ${state.qemu.uid})`,
     `ssh: root@127.0.0.1 -p ${state.sshPort}${state.guest ? `; guest kernel ${state.guest.kernel}` : ''}`,
     `run dir: ${state.instanceDir}`,
+    ...(state.siblingFs ? [`sibling shares: on ${state.siblingFs.kind === 'tmpfs' ? `a ${state.siblingFs.sizeMiB} MiB tmpfs` : `a plain dir (${state.siblingFs.why})`}`] : []),
     '',
   ]
-  const rows = state.shares.map((s) => [
-    s.config.name,
+  const row = (name: string, s: Pick<TestbedState['shares'][number], 'mounted' | 'mountError' | 'hostDir' | 'mountPoint' | 'mountinfo'>) => [
+    name,
     s.mounted ? 'mounted' : `NOT MOUNTED${s.mountError ? `: ${s.mountError}` : ''}`,
     s.hostDir,
     s.mountPoint,
     s.mountinfo ? mountinfoLine(s.mountinfo) : '-',
-  ])
+  ]
+  const rows = state.shares.flatMap((s) => [row(s.config.name, s), ...(s.sibling ? [row(`${s.config.name} (sibling)`, s.sibling)] : [])])
   const header = ['CONFIG', 'STATE', 'HOST DIR', 'GUEST MOUNT POINT', 'EFFECTIVE OPTIONS (mountinfo)']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   for (const row of [header, ...rows]) lines.push(row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  '))
@@ -109,6 +116,7 @@ export async function testbedCommand(argv: string[], env: CliEnvironment): Promi
         gid: intOption(values.gid, '--gid', intOption(values.uid, '--uid', DEFAULT_QEMU_UID, 1), 1),
         ...(values['ssh-port'] ? { sshPort: intOption(values['ssh-port'], '--ssh-port', 0, 1) } : {}),
         ...(values['kernel-deb'] ? { kernelDeb: values['kernel-deb'] } : {}),
+        siblings: !!values.siblings,
       })
       return 0
     }

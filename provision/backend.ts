@@ -1,16 +1,27 @@
 // What the orchestrator needs from a backend (the built-in testbed, Lima, any VM over ssh):
 // a guest with one share per configuration, reachable over ssh, that can be restarted.
 import type { SshConnection } from './ssh.ts'
-import type { ShareConfig, ShareSetup } from './types.ts'
+import type { ShareConfig, ShareSetup, SiblingSetup } from './types.ts'
 
-/** A share as it came up in the guest. */
-export interface BootedShare extends ShareSetup {
+/** How a mount came up in the guest. */
+interface MountState {
   mounted: boolean
   mountError?: string
   /** Mounted, but not the configuration the matrix names (Lima filled in other settings): not run, with this reason. */
   refused?: string
   /** The guest's mountinfo for it: "fstype source mount-options super-options". */
   mountinfo?: string
+}
+
+/** A share as it came up in the guest (with its sibling, when the run asked for siblings and the backend has them). */
+export interface BootedShare extends Omit<ShareSetup, 'sibling'>, MountState {
+  sibling?: SiblingSetup & MountState
+}
+
+/** What a run asks of a backend's guest beyond one share per configuration. */
+export interface BootOptions {
+  /** Give every share a sibling (see SiblingSetup); a backend that can't leaves them out, and the checks that need one say so. */
+  siblings?: boolean
 }
 
 export interface Guest {
@@ -50,5 +61,5 @@ export interface Backend {
    */
   groups?(configs: readonly ShareConfig[]): GuestGroup[]
   /** Brings up a guest carrying one share per configuration. */
-  boot(configs: readonly ShareConfig[], log: (line: string) => void): Promise<Guest>
+  boot(configs: readonly ShareConfig[], log: (line: string) => void, options?: BootOptions): Promise<Guest>
 }

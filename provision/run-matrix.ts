@@ -9,7 +9,7 @@ import { todosFor } from './matrix/todos-for.ts'
 import type { Matrix } from './matrix/types.ts'
 import { runAgentPass } from './agent-pass.ts'
 import { uploadAgent, uploadText } from './agent-upload.ts'
-import type { Backend, Guest } from './backend.ts'
+import type { Backend, BootedShare, Guest } from './backend.ts'
 import { InfraError } from './errors.ts'
 import { sleep } from './process.ts'
 import { BridgeServer } from './host-bridge/server.ts'
@@ -42,6 +42,8 @@ export interface RunMatrixOptions {
   hostBridge?: boolean
   /** More agent flags for `run` (the bench suite's sizes: --bench-files N...). */
   agentFlags?: readonly string[]
+  /** Ask the backend for sibling shares (some suite needs them: see SiblingSetup). */
+  siblings?: boolean
   signal: AbortSignal
   onProgress: (e: RunProgress) => void
 }
@@ -86,10 +88,14 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
     })
 
   try {
-    guest = await phase('boot', () => o.backend.boot(o.matrix.configs, log))
+    guest = await phase('boot', () => o.backend.boot(o.matrix.configs, log, { siblings: !!o.siblings }))
     const g = guest
     Object.assign(environment, g.environment())
     environment.mountinfo = Object.fromEntries(g.shares.map((s) => [s.config.name, s.mountinfo ?? `not mounted: ${s.mountError ?? 'unknown'}`]))
+    const siblings = g.shares.filter((s) => s.sibling)
+    if (siblings.length) {
+      environment.siblingMountinfo = Object.fromEntries(siblings.map((s) => [s.config.name, s.sibling!.mountinfo ?? `not mounted: ${s.sibling!.mountError ?? 'unknown'}`]))
+    }
     for (const share of g.shares.filter((s) => !s.mounted || s.refused)) {
       const rc = configs.get(share.config.name)!
       rc.status = 'infra-failed'
@@ -100,7 +106,7 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
     for (const share of g.shares) configs.get(share.config.name)!.config = { ...share.config }
     const splitter = splitterFor(g)
     const bridge = new BridgeServer(
-      { hostDirFor: (mount) => g.shares.find((s) => s.mountPoint === mount)?.hostDir },
+      { hostDirFor: (mount) => g.shares.find((s) => s.mountPoint === mount)?.hostDir ?? g.shares.find((s) => s.sibling?.mountPoint === mount)?.sibling?.hostDir },
       { refused: (reason, request) => log(`host bridge REFUSED (${reason}): ${request}`) },
     )
     const todoJson = JSON.stringify(Object.fromEntries(g.shares.map((s) => [s.mountPoint, todosFor(o.matrix, s.config.name)])))
@@ -140,6 +146,7 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
             ...((command === 'run' && o.restartPhase) || (command === 'verify' && g.disposableShares) ? ['--keep'] : []),
             ...(command === 'run' ? (o.agentFlags ?? []) : []),
             '--todo-file', TODO_PATH, '--suite', o.suites.join(','), ...mounts.flatMap((m) => ['--mount', m]),
+            ...(command === 'run' ? siblingFlags(g.shares.filter((s) => remaining.includes(s.config.name))) : []),
           ],
           bridge, splitter,
           onAgentLine: (line) => log(line),
@@ -224,6 +231,11 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
     declaredChecks: o.declaredChecks,
     configs: [...configs.values()],
   }
+}
+
+/** `--sibling MOUNT=SIBLING` for each share whose sibling mounted (a sibling that did not is named in environment.json). */
+function siblingFlags(shares: readonly BootedShare[]): string[] {
+  return shares.flatMap((s) => (s.sibling?.mounted ? ['--sibling', `${s.mountPoint}=${s.sibling.mountPoint}`] : []))
 }
 
 /** What the run record says of the matrix it ran: the suites, the config names, the file. */

@@ -68,4 +68,18 @@ export interface ShareSetup {
   tag: string
   hostDir: string
   mountPoint: string
+  /** The same configuration mounted a second time on the run's sibling dir (when the run asked for siblings). */
+  sibling?: SiblingSetup
+}
+
+/**
+ * A sibling share: the configuration's settings on the run's ONE sibling dir, the same host dir
+ * for every configuration, on a small size-limited file system where the backend can make one.
+ * Through siblings a tree made under one security model is seen under another (migrate), and a
+ * share can be filled up without filling the real one (space).
+ */
+export interface SiblingSetup {
+  tag: string
+  hostDir: string
+  mountPoint: string
 }

@@ -37,19 +37,24 @@ class Relay {
 function runnersFor(env: OpEnv, relay: Relay, job: JobRequest, target: MountTarget): Runners {
   const ops: OpRunner = { call: (op, args) => runOp(env, op, args) }
   const userOps: OpRunner = { call: async (op, args, timeoutMs) => (await relay.ask({ relay: 'user-op', op, args, timeoutMs })) as OpOutcome }
-  const mount = target.mount.mountPoint
-  const rel = (p: string) => (p.startsWith(`${mount}/`) ? p.slice(mount.length + 1) : p)
+  // A guest path is on the target's mount or on its sibling share: the host knows each by its mount point.
+  const mounts = [target.mount.mountPoint, ...(target.sibling && 'mountPoint' in target.sibling ? [target.sibling.mountPoint] : [])]
+  const mountOf = (p: string) => mounts.find((m) => p.startsWith(`${m}/`)) ?? target.mount.mountPoint
+  const rel = (p: string) => {
+    const m = mountOf(p)
+    return p.startsWith(`${m}/`) ? p.slice(m.length + 1) : p
+  }
   const host: HostSide = {
     look: async (path) => {
       if (!job.settings.caps.bridge) return undefined
-      const r = (await relay.ask({ relay: 'host', verb: 'look', mount, path: rel(path) })) as { ok: boolean; value?: HostTruth; error?: string }
+      const r = (await relay.ask({ relay: 'host', verb: 'look', mount: mountOf(path), path: rel(path) })) as { ok: boolean; value?: HostTruth; error?: string }
       return r.ok ? r.value : { path: rel(path), exists: false, error: r.error ?? 'no answer' }
     },
     act: async (verb, path, args) => {
       if (!job.settings.caps.bridge) return { ok: false, error: 'no host bridge' }
       // A rename's destination is a guest path too.
       const hostArgs = args && typeof args.to === 'string' ? { ...args, to: rel(args.to) } : args
-      return (await relay.ask({ relay: 'host', verb, mount, path: rel(path), ...(hostArgs ? { args: hostArgs } : {}) })) as { ok: boolean; error?: string; value?: unknown }
+      return (await relay.ask({ relay: 'host', verb, mount: mountOf(path), path: rel(path), ...(hostArgs ? { args: hostArgs } : {}) })) as { ok: boolean; error?: string; value?: unknown }
     },
   }
   return { ops, ...(job.hasUser ? { userOps } : {}), host }
@@ -59,7 +64,10 @@ async function runJob(env: OpEnv, relay: Relay, job: JobRequest): Promise<void> 
   const emit = (event: RunEvent) => send({ kind: 'event', job: job.id, event })
   // The job's scratch dirs become places this worker may act in (if they are scratch dirs).
   const targets = job.job === 'shared' ? job.targets : [job.target]
-  for (const t of targets) env.guard.addRoot(env.guard.assertScratchDir(t.scratch))
+  for (const t of targets) {
+    env.guard.addRoot(env.guard.assertScratchDir(t.scratch))
+    if (t.sibling && 'scratch' in t.sibling) env.guard.addRoot(env.guard.assertScratchDir(t.sibling.scratch))
+  }
   const baseline = job.settings.baseline
   if (baseline && 'scratch' in baseline) env.guard.addRoot(env.guard.assertScratchDir(baseline.scratch))
   const suite = job.job === 'stage' ? undefined : SUITES.find((s) => s.name === job.suite)

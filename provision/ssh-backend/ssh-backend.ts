@@ -96,7 +96,8 @@ export class SshBackend implements Backend {
   async boot(configs: readonly ShareConfig[], log: (line: string) => void): Promise<Guest> {
     if (!this.shares) await this.describe()
     const facts = await this.facts()
-    const shares: BootedShare[] = this.shares!.filter((s) => configs.some((c) => c.name === s.config.name)).map((s) => {
+    // A VM limafs did not set up has no sibling shares.
+    const shares: BootedShare[] = this.shares!.filter((s) => configs.some((c) => c.name === s.config.name)).map(({ sibling: _none, ...s }) => {
       const mount = mountOf(facts.mountinfo, s.mountPoint)
       return mount && mount.mountPoint !== '/'
         ? { ...s, mounted: true, mountinfo: mountinfoLine(mount) }

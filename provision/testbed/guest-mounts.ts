@@ -13,6 +13,7 @@ const KERNEL_MARK = 'limafs-kernel'
 export interface MountResults {
   /** The guest's kernel release (uname -r), asked in the same round trip. */
   guestKernel: string
+  /** By mount point. */
   outcomes: Map<string, MountOutcome>
 }
 
@@ -38,9 +39,9 @@ export function mountScript(shares: readonly ShareSetup[]): string {
     'mount -a 2>/dev/null',
     'mounted=""; while read -r _ mp _; do mounted="$mounted $mp "; done < /proc/self/mounts',
   ]
-  for (const s of shares) {
+  for (const [i, s] of shares.entries()) {
     const retry = `mount -t ${s.config.mountType} -o ${shellQuote(mountOptionsWithoutNofail(s.config))} ${shellQuote(s.tag)} ${shellQuote(s.mountPoint)} 2>&1 | tr '\\n' ' '`
-    lines.push(`case "$mounted" in *${shellQuote(` ${escapeFstabField(s.mountPoint)} `)}*) ;; *) echo "${MARK} ${s.config.name} $(${retry})" ;; esac`)
+    lines.push(`case "$mounted" in *${shellQuote(` ${escapeFstabField(s.mountPoint)} `)}*) ;; *) echo "${MARK} ${i} $(${retry})" ;; esac`)
   }
   lines.push(...MOUNTINFO_TAIL)
   return `${lines.join('\n')}\n`
@@ -48,16 +49,16 @@ export function mountScript(shares: readonly ShareSetup[]): string {
 
 export function parseMountOutput(output: string, shares: readonly ShareSetup[]): MountResults {
   const { head, mountinfo, found } = splitAtMountinfo(output)
-  const errors = new Map<string, string>()
+  const errors = new Map<number, string>()
   for (const line of head.split('\n')) {
-    const m = new RegExp(`^${MARK} (\\S+) ?(.*)$`).exec(line)
-    if (m) errors.set(m[1]!, m[2]!.trim())
+    const m = new RegExp(`^${MARK} (\\d+) ?(.*)$`).exec(line)
+    if (m) errors.set(Number(m[1]), m[2]!.trim())
   }
   const outcomes = new Map<string, MountOutcome>()
-  for (const s of shares) {
+  for (const [i, s] of shares.entries()) {
     const info = mountOf(mountinfo, s.mountPoint)
-    if (info?.mountPoint === s.mountPoint && info.source === s.tag) outcomes.set(s.config.name, { mountinfo: info })
-    else outcomes.set(s.config.name, { error: errors.get(s.config.name) || (!found ? 'the mount script did not finish' : 'not mounted, and mount gave no message') })
+    if (info?.mountPoint === s.mountPoint && info.source === s.tag) outcomes.set(s.mountPoint, { mountinfo: info })
+    else outcomes.set(s.mountPoint, { error: errors.get(i) || (!found ? 'the mount script did not finish' : 'not mounted, and mount gave no message') })
   }
   const guestKernel = new RegExp(`^${KERNEL_MARK} (.*)$`, 'm').exec(head)?.[1]?.trim() ?? 'unknown'
   return { guestKernel, outcomes }

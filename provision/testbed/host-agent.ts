@@ -16,27 +16,27 @@ const INOTIFY_READY_MS = 30_000
 
 /** Mounts the reverse-sshfs shares and starts mountInotify; each share's outcome goes into the state. */
 export async function startHostAgent(ssh: SshConnection, state: TestbedState, log: (line: string) => void): Promise<void> {
-  const sshfsShares = state.shares.filter((s) => s.config.mountType === 'reverse-sshfs')
+  // Every reverse-sshfs mount: the configurations' shares and their siblings (same settings, on the sibling dir).
+  const sshfsMounts = state.shares.filter((s) => s.config.mountType === 'reverse-sshfs').flatMap((s) => (s.sibling ? [s, { ...s.sibling, config: s.config }] : [s]))
+  const stateOf = (mountPoint: string) => state.shares.flatMap((s) => (s.sibling ? [s, s.sibling] : [s])).find((m) => m.mountPoint === mountPoint)!
   state.hostAgent = { reverseSshfs: [] }
-  const builtin = sshfsShares.filter((s) => s.config.sshfs?.sftpDriver === 'builtin')
-  for (const s of builtin) Object.assign(s, { mounted: false, mountError: "sftpDriver builtin is sshocker's Go SFTP server, which the testbed does not have (it runs OpenSSH's sftp-server: sftpDriver openssh-sftp-server)" })
-  const outcomes = await startReverseSshfs(ssh, sshfsShares.filter((s) => !builtin.includes(s)), {
+  const builtin = sshfsMounts.filter((s) => s.config.sshfs?.sftpDriver === 'builtin')
+  for (const s of builtin) Object.assign(stateOf(s.mountPoint), { mounted: false, mountError: "sftpDriver builtin is sshocker's Go SFTP server, which the testbed does not have (it runs OpenSSH's sftp-server: sftpDriver openssh-sftp-server)" })
+  const outcomes = await startReverseSshfs(ssh, sshfsMounts.filter((s) => !builtin.includes(s)), {
     instanceDir: state.instanceDir, sshPort: state.sshPort, hostPublicKey: state.hostPublicKey, clientKeyPath: state.clientKeyPath,
     guestUser: state.guestUser ?? 'root', uid: state.qemu.uid, gid: state.qemu.gid,
     ...(process.getuid?.() === 0 ? { dropTo: { uid: state.qemu.uid, gid: state.qemu.gid } } : {}),
   }, log)
   for (const o of outcomes) {
     if (o.pid) state.hostAgent.reverseSshfs.push(o.pid)
-    const share = state.shares.find((s) => s.config.name === o.share.config.name)!
-    share.mounted = !!o.mountinfo
-    share.mountinfo = o.mountinfo
-    share.mountError = o.error
+    Object.assign(stateOf(o.share.mountPoint), { mounted: !!o.mountinfo, mountinfo: o.mountinfo, mountError: o.error })
   }
-  const watched = watchedShares(state.shares.filter((s) => s.mounted))
+  // Lima watches every writable mount of a mountInotify instance: siblings too.
+  const watched = watchedShares(state.shares.flatMap((s) => (s.sibling ? [s, { ...s.sibling, config: s.config }] : [s])).filter((s) => s.mounted))
   if (!watched.length) return
   const pid = startMountInotify(state.instanceDir, {
     sshPort: state.sshPort, clientKeyPath: state.clientKeyPath, hostPublicKey: state.hostPublicKey,
-    shares: watched.map((s) => ({ hostDir: s.hostDir, mountPoint: s.mountPoint })),
+    shares: [...new Map(watched.map((s) => [s.hostDir, { hostDir: s.hostDir, mountPoint: s.mountPoint }])).values()],
   })
   state.hostAgent.mountInotify = pid
   const logFile = join(state.instanceDir, 'mount-inotify.log')

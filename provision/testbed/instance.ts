@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import { mountOf, parseMountinfo, type MountInfo } from '../../agent/mountinfo.ts'
 import { InfraError, tail, UsageError } from '../errors.ts'
-import { planLimaShares } from '../lima-compat/plan-shares.ts'
+import { planLimaShares, withSiblings } from '../lima-compat/plan-shares.ts'
 import { virtiofsSocketPath } from '../lima-compat/qemu-share-args.ts'
 import { isAlive, run, signal, stopAll, waitForExit } from '../process.ts'
 import { qemuVersionOf } from '../qemu-version.ts'
@@ -22,6 +22,7 @@ import { ensureKeys } from './keys.ts'
 import { resolveKernel } from './kernel.ts'
 import { mountScript, parseMountOutput } from './guest-mounts.ts'
 import { qemuCommand, testbedPaths } from './qemu-command.ts'
+import { makeSiblingDir, removeSiblingFs, siblingVirtiofsDaemons, type SiblingFs } from './sibling-shares.ts'
 import { findVirtiofsd, startVirtiofsd, virtiofsdArgs } from './virtiofsd.ts'
 
 const QEMU_BINARY = 'qemu-system-x86_64'
@@ -44,19 +45,25 @@ export interface UpOptions {
   sshPort?: number
   bootTimeoutMs: number
   kernelDeb?: string
+  /** Give every share a sibling on one small dir (see SiblingSetup). */
+  siblings?: boolean
   log: (line: string) => void
   /** Takes the booted guest's ssh connection instead of closing it. */
   handOver?: (ssh: SshConnection) => void
 }
 
-const shareStateSchema = z.object({
-  config: z.custom<ShareConfig>((v) => typeof v === 'object' && v !== null && 'name' in v),
+const mountStateFields = {
   tag: z.string(),
   hostDir: z.string(),
   mountPoint: z.string(),
   mounted: z.boolean(),
   mountError: z.string().optional(),
   mountinfo: z.custom<MountInfo>().optional(),
+}
+const shareStateSchema = z.object({
+  config: z.custom<ShareConfig>((v) => typeof v === 'object' && v !== null && 'name' in v),
+  ...mountStateFields,
+  sibling: z.object(mountStateFields).optional(),
 })
 export type ShareState = z.infer<typeof shareStateSchema>
 
@@ -79,6 +86,7 @@ const stateSchema = z.object({
   shares: z.array(shareStateSchema),
   bootedAt: z.string(),
   bootSeconds: z.number().optional(),
+  siblingFs: z.custom<SiblingFs>().optional(),
 })
 export type TestbedState = z.infer<typeof stateSchema>
 
@@ -138,9 +146,13 @@ function consoleTail(instanceDir: string, lines = 15): string {
   return text.trim() ? text : '(empty: the guest had printed nothing on its serial console yet)'
 }
 
+/** The one dir every sibling share lives on. */
+const siblingDirOf = (instanceDir: string) => join(instanceDir, 'sibling')
+
 /** Kills what an instance started and removes its dir; safe to call on a half-started one. */
 async function teardown(instanceDir: string, pids: readonly number[]): Promise<void> {
   await stopAll(pids)
+  await removeSiblingFs(siblingDirOf(instanceDir))
   rmSync(instanceDir, { recursive: true, force: true })
 }
 
@@ -210,7 +222,8 @@ async function boot(state: TestbedState, options: BootOptions): Promise<TestbedS
       throw new InfraError(why, { hint: `${advice}; the guest's console log (removed with the run dir) ended with:\n${consoleTail(state.instanceDir)}`, cause: err })
     }
     try {
-      log(`ssh up after ${((Date.now() - started) / 1000).toFixed(1)} s; mounting ${state.shares.length} shares`)
+      const siblingCount = state.shares.filter((s) => s.sibling).length
+      log(`ssh up after ${((Date.now() - started) / 1000).toFixed(1)} s; mounting ${state.shares.length} shares${siblingCount ? ` and ${siblingCount} siblings` : ''}`)
       await mountShares(ssh, state)
       await startHostAgent(ssh, state, log)
     } catch (err) {
@@ -222,7 +235,9 @@ async function boot(state: TestbedState, options: BootOptions): Promise<TestbedS
     state.bootSeconds = (Date.now() - started) / 1000
     writeState(state)
     const failed = state.shares.filter((s) => !s.mounted)
-    log(`ready in ${state.bootSeconds.toFixed(1)} s: ${state.shares.length - failed.length}/${state.shares.length} shares mounted${failed.length ? ` (failed: ${failed.map((s) => s.config.name).join(', ')})` : ''}`)
+    const siblings = state.shares.flatMap((s) => (s.sibling ? [s.sibling] : []))
+    const siblingsText = siblings.length ? `, ${siblings.filter((s) => s.mounted).length}/${siblings.length} siblings` : ''
+    log(`ready in ${state.bootSeconds.toFixed(1)} s: ${state.shares.length - failed.length}/${state.shares.length} shares mounted${siblingsText}${failed.length ? ` (failed: ${failed.map((s) => s.config.name).join(', ')})` : ''}`)
     return state
   } catch (err) {
     await stopHostAgent(state)
@@ -233,16 +248,18 @@ async function boot(state: TestbedState, options: BootOptions): Promise<TestbedS
 
 /** Writes the guest's fstab, mounts every share, and keeps each one's outcome and mountinfo. */
 async function mountShares(ssh: SshConnection, state: TestbedState): Promise<void> {
-  // As Lima's cloud-init: only 9p and virtiofs shares are in fstab; the host agent mounts reverse-sshfs ones.
-  const fstabShares = state.shares.filter((s) => s.config.mountType !== 'reverse-sshfs')
-  const result = await ssh.exec('sh -s', { stdin: mountScript(fstabShares), timeoutMs: 120_000 })
-  const { outcomes, guestKernel } = parseMountOutput(result.stdout, fstabShares)
+  // Siblings are mounted like the shares: an fstab line each, with their configuration's settings.
+  // As Lima's cloud-init: only 9p and virtiofs are in fstab; the host agent mounts reverse-sshfs (host-agent.ts).
+  const fstab = state.shares.filter((s) => s.config.mountType !== 'reverse-sshfs')
+  const mounts = [...fstab, ...fstab.flatMap((s) => (s.sibling ? [{ ...s.sibling, config: s.config }] : []))]
+  const result = await ssh.exec('sh -s', { stdin: mountScript(mounts), timeoutMs: 120_000 })
+  const { outcomes, guestKernel } = parseMountOutput(result.stdout, mounts)
   state.guest = { kernel: guestKernel }
-  for (const share of fstabShares) {
-    const outcome = outcomes.get(share.config.name)!
-    share.mounted = !!outcome.mountinfo
-    share.mountinfo = outcome.mountinfo
-    share.mountError = outcome.error
+  for (const mount of fstab.flatMap((s) => (s.sibling ? [s, s.sibling] : [s]))) {
+    const outcome = outcomes.get(mount.mountPoint)!
+    mount.mounted = !!outcome.mountinfo
+    mount.mountinfo = outcome.mountinfo
+    mount.mountError = outcome.error
   }
 }
 
@@ -280,15 +297,21 @@ export async function up(options: UpOptions): Promise<TestbedState> {
   try {
     // The instance dir must be traversable by QEMU's user: its shares live inside.
     mkdirSync(join(instanceDir, 'shares'), { recursive: true, mode: 0o755 })
-    const shares = options.shares ? [...options.shares] : planLimaShares(join(instanceDir, 'shares'), options.configs)
-    for (const share of options.shares ? [] : shares) {
+    const planned = options.shares ? [...options.shares] : planLimaShares(join(instanceDir, 'shares'), options.configs)
+    for (const share of options.shares ? [] : planned) {
       mkdirSync(share.hostDir, { mode: 0o755 })
       if (isRoot) chownSync(share.hostDir, uid, gid)
     }
+    const shares = options.siblings ? withSiblings(planned, siblingDirOf(instanceDir)) : planned
+    const siblingFs = options.siblings ? await makeSiblingDir(siblingDirOf(instanceDir), { uid, gid }) : undefined
+    if (siblingFs) log(`sibling shares on ${siblingFs.kind === 'tmpfs' ? `a ${siblingFs.sizeMiB} MiB tmpfs` : `a plain dir (${siblingFs.why})`}`)
     const sshPort = options.sshPort ?? (await freePort())
-    const virtiofsArgvs = shares.flatMap((share, index) =>
-      share.config.mountType === 'virtiofs' && virtiofsd ? [virtiofsdArgs(virtiofsd.flavour, virtiofsSocketPath(instanceDir, index), share.hostDir)] : [],
-    )
+    const virtiofsArgvs = virtiofsd
+      ? [
+          ...shares.flatMap((share, index) => (share.config.mountType === 'virtiofs' ? [virtiofsdArgs(virtiofsd.flavour, virtiofsSocketPath(instanceDir, index), share.hostDir)] : [])),
+          ...siblingVirtiofsDaemons(shares, instanceDir).map((d) => virtiofsdArgs(virtiofsd.flavour, d.socket, d.dir)),
+        ]
+      : []
     const argv = qemuCommand({
       name: `limafs-${options.name}`, instanceDir, accel: accel.accel, cpus: options.cpus, memoryMiB: options.memoryMiB,
       kernelImage: kernel.vmlinux ?? kernel.vmlinuz, initrd: initramfs.path, sshPort, shares,
@@ -302,9 +325,10 @@ export async function up(options: UpOptions): Promise<TestbedState> {
       accel,
       ...(virtiofsd ? { virtiofsd: { ...virtiofsd, pids: [], argvs: virtiofsArgvs } } : {}),
       kernel: { id: kernel.id, image: kernel.vmlinux ?? kernel.vmlinuz, initrd: initramfs.path },
-      shares: shares.map((s) => ({ ...s, mounted: false })),
+      shares: shares.map(({ sibling, ...s }) => ({ ...s, mounted: false, ...(sibling ? { sibling: { ...sibling, mounted: false } } : {}) })),
       bootedAt: new Date().toISOString(),
       guestUser: guestUserName(uid),
+      ...(siblingFs ? { siblingFs } : {}),
     }
     writeState(state)
     return await boot(state, options)
@@ -354,7 +378,10 @@ export async function restart(instanceDir: string, options: BootOptions): Promis
   const started = Date.now()
   await stopGuest(state, options.log)
   options.log(`guest stopped in ${((Date.now() - started) / 1000).toFixed(1)} s; booting again`)
-  for (const share of state.shares) share.mounted = false
+  for (const share of state.shares) {
+    share.mounted = false
+    if (share.sibling) share.sibling.mounted = false
+  }
   return boot(state, options)
 }
 
@@ -365,6 +392,7 @@ export async function down(instanceDir: string, log: (line: string) => void): Pr
     return false
   }
   await stopGuest(state, log)
+  await removeSiblingFs(siblingDirOf(instanceDir))
   rmSync(instanceDir, { recursive: true, force: true })
   return true
 }

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto'
 import { qemuNetdevArgs, qemuShareArgs, qemuVirtiofsMemoryArgs } from '../lima-compat/qemu-share-args.ts'
 import type { ShareSetup } from '../types.ts'
 import { HOST_ROOT_TAG } from './guest-init.ts'
+import { siblingQemuArgs } from './sibling-shares.ts'
 
 export type Accel = 'kvm' | 'tcg'
 
@@ -74,6 +75,7 @@ export function qemuCommand(input: QemuCommandInput): string[] {
     ...input.shares.flatMap((share, index) =>
       qemuShareArgs({ index, tag: share.tag, hostDir: share.hostDir, config: share.config, instanceDir: input.instanceDir }),
     ),
+    ...siblingQemuArgs(input.shares, input.instanceDir),
     '-chardev', `socket,id=char-qmp,path=${paths.qmpSocket},server=on,wait=off`,
     '-qmp', 'chardev:char-qmp',
     '-pidfile', paths.pidFile,

@@ -128,7 +128,7 @@ export async function startReverseSshfs(ssh: SshConnection, shares: readonly Sha
     const why = existsSync(logFile) ? tail(readFileSync(logFile, 'utf8'), 3) : ''
     o.error = `sshfs does not seem to be mounted on ${o.share.mountPoint}${why ? `: ${why.replace(/\n/g, ' | ')}` : ''}`
   }
-  for (const o of started.filter((x) => x.mountinfo)) log(`${o.share.config.name}: ${mountinfoLine(o.mountinfo!)}`)
+  for (const o of started.filter((x) => x.mountinfo)) log(`${o.share.mountPoint}: ${mountinfoLine(o.mountinfo!)}`)
   return started
 }
 

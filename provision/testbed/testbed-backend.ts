@@ -1,7 +1,7 @@
 // The built-in testbed as a backend for `limafs run`: one instance per run, named after it.
 import { rmSync } from 'node:fs'
 import { hostname } from 'node:os'
-import type { Backend, BootedShare, Guest } from '../backend.ts'
+import type { Backend, BootedShare, BootOptions, Guest } from '../backend.ts'
 import { mountinfoLine } from '../guest-facts.ts'
 import type { SshConnection } from '../ssh.ts'
 import type { ShareConfig } from '../types.ts'
@@ -21,12 +21,17 @@ export interface TestbedBackendOptions {
   kernelDeb?: string
 }
 
+/** A share's or a sibling's mount as the run sees it. */
+function mountState(m: Pick<TestbedState['shares'][number], 'tag' | 'hostDir' | 'mountPoint' | 'mounted' | 'mountError' | 'mountinfo'>) {
+  return {
+    tag: m.tag, hostDir: m.hostDir, mountPoint: m.mountPoint, mounted: m.mounted,
+    ...(m.mountError ? { mountError: m.mountError } : {}),
+    ...(m.mountinfo ? { mountinfo: mountinfoLine(m.mountinfo) } : {}),
+  }
+}
+
 function bootedShares(state: TestbedState): BootedShare[] {
-  return state.shares.map((s) => ({
-    config: s.config, tag: s.tag, hostDir: s.hostDir, mountPoint: s.mountPoint, mounted: s.mounted,
-    ...(s.mountError ? { mountError: s.mountError } : {}),
-    ...(s.mountinfo ? { mountinfo: mountinfoLine(s.mountinfo) } : {}),
-  }))
+  return state.shares.map((s) => ({ config: s.config, ...mountState(s), ...(s.sibling ? { sibling: mountState(s.sibling) } : {}) }))
 }
 
 class TestbedGuest implements Guest {
@@ -82,6 +87,7 @@ class TestbedGuest implements Guest {
       guestKernelPackage: this.state.kernel.id,
       virtiofsd: this.state.virtiofsd ? `${this.state.virtiofsd.binary} (${this.state.virtiofsd.flavour})` : undefined,
       bootSeconds: this.state.bootSeconds,
+      siblingFs: this.state.siblingFs,
     }
   }
 }
@@ -91,9 +97,9 @@ export class TestbedBackend implements Backend {
 
   constructor(private readonly options: TestbedBackendOptions) {}
 
-  async boot(configs: readonly ShareConfig[], log: (line: string) => void): Promise<Guest> {
+  async boot(configs: readonly ShareConfig[], log: (line: string) => void, options: BootOptions = {}): Promise<Guest> {
     let booted: SshConnection | undefined
-    const state = await up({ ...this.options, configs, log, handOver: (ssh) => (booted = ssh) })
+    const state = await up({ ...this.options, configs, log, handOver: (ssh) => (booted = ssh), siblings: !!options.siblings })
     return new TestbedGuest(state, this.options, booted)
   }
 }

@@ -66,6 +66,7 @@ function contextWith(answers: Record<string, OpOutcome>, { stage = 'call', callF
     host: NO_HOST,
     base: '/mnt/share/.limafs-abc123/chown/0-',
     userBase: '/mnt/share/.limafs-abc123/user/0-',
+    siblingBase: { missing: 'no sibling share here' },
     scratch: '/mnt/share/.limafs-abc123',
     deadline,
     opTimeoutMs: 5_000,

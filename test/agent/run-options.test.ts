@@ -33,6 +33,9 @@ t.test('usage errors exit 64 and say what was wrong', async (t) => {
     ['a bad --timeout', ['run', '--mount', dir, '--allow-any-fs', '--timeout', '0'], /--timeout: expected seconds > 0/],
     ['a bad --user', ['run', '--mount', dir, '--allow-any-fs', '--user', 'bob'], /--user: expected UID or UID:GID/],
     ['no command at all', [], /Usage: limafs-agent/],
+    ['a --sibling without =', ['run', '--mount', dir, '--allow-any-fs', '--sibling', dir], /--sibling .*: expected MOUNT=PATH/],
+    ['a --sibling of no --mount', ['run', '--mount', dir, '--allow-any-fs', '--sibling', `/elsewhere=${dir}`], /\/elsewhere is not one of the --mount paths/],
+    ['a --sibling that is the mount itself', ['run', '--mount', dir, '--allow-any-fs', '--sibling', `${dir}=${dir}`], /is a --mount path itself/],
   ]
   for (const [name, args, message] of table) {
     const r = await runAgent(args)
@@ -103,4 +106,15 @@ t.test('run --keep keeps the scratch dir with state.json; verify judges after-re
   const again = await runAgent(['verify', '--mount', dir, '--allow-any-fs'])
   t.equal(again.exitCode, 2, 'verify with nothing kept: the run could not complete')
   t.match(again.stdout, /not ok \d+ - agent\/verify-state/, 'and says so in the TAP')
+})
+
+t.test('--sibling: a scratch dir of its own on the sibling too, removed at the end; the other mount\'s .limafs-* dirs there are left alone', asRoot, async (t) => {
+  const dir = tempDir(t)
+  const sibling = tempDir(t)
+  mkdirSync(join(sibling, `${SCRATCH_PREFIX}other1`))
+  const r = await runAgent(['run', '--mount', dir, '--allow-any-fs', '--sibling', `${dir}=${sibling}`, '--suite', 'chown'])
+  t.equal(r.exitCode, 0, 'exit 0', { stderr: r.stderr })
+  t.notMatch(r.stderr, /leftover/, 'another configuration\'s scratch dir on the shared sibling dir is not called a leftover')
+  t.strictSame(scratchDirsIn(sibling), [`${SCRATCH_PREFIX}other1`], 'ours is gone, theirs is still there')
+  t.strictSame(scratchDirsIn(dir), [], 'nothing left in the mount')
 })

@@ -78,13 +78,13 @@ t.test('mountScript writes the Lima fstab lines, then mounts; a share mount -a l
 
   const { outcomes, guestKernel } = parseMountOutput(result.stdout, SHARES)
   t.equal(guestKernel, '6.1.0-test-amd64')
-  t.equal(outcomes.get('9p-ok-loose')?.mountinfo?.source, OK_LOOSE.tag, 'a mounted share has its mountinfo')
-  t.equal(outcomes.get('9p-ok-loose')?.error, undefined)
-  t.equal(outcomes.get('9p-ok-spaced')?.mountinfo?.mountPoint, '/mnt/limafs/with space', 'a mount point with a space is found mounted')
-  t.equal(outcomes.get('9p-fails')?.mountinfo, undefined)
+  t.equal(outcomes.get(OK_LOOSE.mountPoint)?.mountinfo?.source, OK_LOOSE.tag, 'a mounted share has its mountinfo')
+  t.equal(outcomes.get(OK_LOOSE.mountPoint)?.error, undefined)
+  t.equal(outcomes.get(OK_SPACED.mountPoint)?.mountinfo?.mountPoint, '/mnt/limafs/with space', 'a mount point with a space is found mounted')
+  t.equal(outcomes.get(FAILS.mountPoint)?.mountinfo, undefined)
   const mountMessage = (s: ShareSetup) => new RegExp(`^mount: ${s.mountPoint}: special device ${s.tag} does not exist\\.\\s+dmesg\\(1\\) may have more information after failed mount system call\\.$`)
-  t.match(outcomes.get('9p-fails')?.error, mountMessage(FAILS), "a failed share keeps mount's own message, all its lines on one")
-  t.match(outcomes.get('virtiofs')?.error, mountMessage(VIRTIOFS_FAILS))
+  t.match(outcomes.get(FAILS.mountPoint)?.error, mountMessage(FAILS), "a failed share keeps mount's own message, all its lines on one")
+  t.match(outcomes.get(VIRTIOFS_FAILS.mountPoint)?.error, mountMessage(VIRTIOFS_FAILS))
 })
 
 t.test('parseMountOutput calls a share mounted only when its mount point carries its own tag', async (t) => {
@@ -99,16 +99,16 @@ t.test('parseMountOutput calls a share mounted only when its mount point carries
   ].join('\n')
   const { outcomes, guestKernel } = parseMountOutput(output, SHARES)
   t.equal(guestKernel, '6.1.0-56-amd64')
-  t.match(outcomes.get('9p-ok-loose'), { mountinfo: { superOptions: 'rw,dirsync,loose,access=client,trans=virtio' } })
-  t.strictSame(outcomes.get('9p-fails'), { error: 'not mounted, and mount gave no message' }, 'wrong tag at the mount point')
-  t.strictSame(outcomes.get('9p-ok-spaced'), { error: 'not mounted, and mount gave no message' })
+  t.match(outcomes.get(OK_LOOSE.mountPoint), { mountinfo: { superOptions: 'rw,dirsync,loose,access=client,trans=virtio' } })
+  t.strictSame(outcomes.get(FAILS.mountPoint), { error: 'not mounted, and mount gave no message' }, 'wrong tag at the mount point')
+  t.strictSame(outcomes.get(OK_SPACED.mountPoint), { error: 'not mounted, and mount gave no message' })
 })
 
 t.test('parseMountOutput says the script did not finish when the output stops before the mountinfo', async (t) => {
-  const output = 'limafs-kernel 6.1.0-56-amd64\nlimafs-mount-error 9p-fails mount: /mnt/limafs/9p-fails: mount(2) system call failed: No such file or directory.\n'
+  const output = 'limafs-kernel 6.1.0-56-amd64\nlimafs-mount-error 2 mount: /mnt/limafs/9p-fails: mount(2) system call failed: No such file or directory.\n'
   const { outcomes, guestKernel } = parseMountOutput(output, SHARES)
   t.equal(guestKernel, '6.1.0-56-amd64')
-  t.equal(outcomes.get('9p-fails')?.error, 'mount: /mnt/limafs/9p-fails: mount(2) system call failed: No such file or directory.', 'an error printed before the cut is kept')
-  t.equal(outcomes.get('9p-ok-loose')?.error, 'the mount script did not finish')
+  t.equal(outcomes.get(FAILS.mountPoint)?.error, 'mount: /mnt/limafs/9p-fails: mount(2) system call failed: No such file or directory.', 'an error printed before the cut is kept')
+  t.equal(outcomes.get(OK_LOOSE.mountPoint)?.error, 'the mount script did not finish')
   t.equal(parseMountOutput('', SHARES).guestKernel, 'unknown', 'no kernel line: unknown')
 })

@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs'
 import t from 'tap'
 import { limaMountTag } from '../../provision/lima-compat/mount-tag.ts'
+import { withSiblings } from '../../provision/lima-compat/plan-shares.ts'
 import { BOOT_PARAMS, macAddress, qemuCommand, testbedPaths, type QemuCommandInput } from '../../provision/testbed/qemu-command.ts'
 import type { ShareConfig, ShareSetup } from '../../provision/types.ts'
 import { FIXTURES, matchGolden } from '../helpers/testbed.ts'
@@ -96,4 +97,19 @@ t.test("macAddress follows Lima's 52:55:55 scheme and is stable per instance", a
   t.equal(macAddress(INSTANCE), mac, 'same instance, same MAC')
   t.not(macAddress(`${INSTANCE}-other`), mac, 'another instance, another MAC')
   t.ok(valuesOf(qemuCommand(input()), '-device').includes(`virtio-net-pci,netdev=net0,mac=${mac}`))
+})
+
+t.test('sibling shares: 9p ones behind one PCI bridge as -fsdev/-device pairs with the share\'s model (read-only kept), a virtiofs one on its own socket', async (t) => {
+  const siblingDir = `${INSTANCE}/sibling`
+  const argv = qemuCommand(input({ shares: withSiblings(SHARES, siblingDir) }))
+  t.strictSame(valuesOf(argv, '-fsdev'), [
+    `local,id=sibling-fsdev-0,path=${siblingDir},security_model=mapped-xattr`,
+    `local,id=sibling-fsdev-1,path=${siblingDir},security_model=none,readonly=on`,
+  ])
+  const devices = valuesOf(argv, '-device')
+  t.ok(devices.includes('pcie-pci-bridge,id=limafs-siblings,bus=pcie.0'), 'one bridge: the root bus has too few slots for a second set of shares')
+  t.ok(devices.includes(`virtio-9p-pci,fsdev=sibling-fsdev-0,mount_tag=${limaMountTag(siblingDir, '/mnt/limafs-sibling/9p-mapped-xattr-mmap')},bus=limafs-siblings,addr=0x1`))
+  t.ok(devices.includes(`vhost-user-fs-pci,queue-size=1024,chardev=char-sibling-virtiofs-2,tag=${limaMountTag(siblingDir, '/mnt/limafs-sibling/virtiofs')}`))
+  t.ok(valuesOf(argv, '-chardev').includes(`socket,id=char-sibling-virtiofs-2,path=${INSTANCE}/virtiofsd-102.sock`), 'its virtiofsd socket is numbered after the shares\' own')
+  t.equal(valuesOf(qemuCommand(input()), '-fsdev').length, 0, 'without siblings, nothing of this')
 })

@@ -55,7 +55,7 @@ let upResult: CliResult | undefined
 
 t.before(async () => {
   if (SKIP) return
-  upResult = await testbed('up')
+  upResult = await testbed('up', '--siblings')
 })
 
 t.teardown(async () => {
@@ -70,7 +70,7 @@ t.teardown(async () => {
 
 t.test('testbed up boots a guest and reports every share of the default matrix mounted', { skip: SKIP }, async (t) => {
   t.equal(upResult?.exitCode, 0, `up exits 0 (stderr:\n${upResult?.stderr})`)
-  t.match(upResult?.stderr, new RegExp(`ready in [\\d.]+ s: ${CONFIGS.length}/${CONFIGS.length} shares mounted\\n`))
+  t.match(upResult?.stderr, new RegExp(`ready in [\\d.]+ s: ${CONFIGS.length}/${CONFIGS.length} shares mounted, ${CONFIGS.length}/${CONFIGS.length} siblings\\n`))
   t.equal(CONFIGS.filter((c) => c.mountType === '9p').length, 16, 'the default matrix has 16 9p configurations')
   t.equal(CONFIGS.filter((c) => c.mountType === 'virtiofs').length, 1, 'and 1 virtiofs one')
 })
@@ -104,7 +104,7 @@ t.test("the guest's fstab asks for Lima's msize=131072 for every 9p share, and t
   const fstab = await guest('cat', '/etc/fstab')
   t.equal(fstab.exitCode, 0)
   const lines = fstab.stdout.trimEnd().split('\n').map((l) => l.split('\t'))
-  t.equal(lines.length, CONFIGS.length, 'one fstab line per share')
+  t.equal(lines.length, 2 * CONFIGS.length, 'one fstab line per share and one per sibling (up --siblings)')
   for (const config of CONFIGS) {
     const line = lines.find((fields) => fields[1] === mountPointOf(config.name))
     if (!line) {
@@ -123,6 +123,26 @@ t.test("the guest's fstab asks for Lima's msize=131072 for every 9p share, and t
   const root = (await guestMounts()).find((m) => m.mountPoint === '/')
   t.match(root, { fsType: '9p', source: 'hostroot' }, 'the guest root is the host root share')
   t.equal(optionMap(root?.superOptions ?? '').get('msize'), '512000', 'the kernel does print an msize that is not its default')
+})
+
+t.test('with --siblings every configuration is mounted again, with its own options, on one small host dir: what one model writes another sees', { skip: SKIP }, async (t) => {
+  const mounts = await guestMounts()
+  const siblingDir = join(RUN, 'sibling')
+  for (const config of CONFIGS) {
+    const mountPoint = `/mnt/limafs-sibling/${config.name}`
+    const sibling = mounts.find((m) => m.mountPoint === mountPoint)
+    const own = mounts.find((m) => m.mountPoint === mountPointOf(config.name))
+    t.equal(sibling?.source, limaMountTag(siblingDir, mountPoint), `${config.name}: its sibling is mounted from its own tag`)
+    t.equal(sibling?.superOptions, own?.superOptions, `${config.name}: with the same options as the share itself`)
+  }
+  const write = await guest('sh', '-c', 'echo through-xattr > /mnt/limafs-sibling/9p-mapped-xattr-mmap/seen && cat /mnt/limafs-sibling/9p-mapped-file-mmap/seen /mnt/limafs-sibling/virtiofs/seen')
+  t.equal(write.stdout, 'through-xattr\nthrough-xattr\n', 'a file written through one sibling is read through two others (another model, virtiofs)')
+  t.equal(readFileSync(join(siblingDir, 'seen'), 'utf8'), 'through-xattr\n', 'and it is one host file')
+  const df = await guest('sh', '-c', 'df -k /mnt/limafs-sibling/9p-none-mmap | tail -1')
+  const sizeKiB = Number(df.stdout.trim().split(/\s+/)[1])
+  t.ok(sizeKiB > 7000 && sizeKiB <= 8192, `the sibling dir is the testbed's 8 MiB tmpfs (as root): df says ${sizeKiB} KiB`)
+  const full = await guest('sh', '-c', 'dd if=/dev/zero of=/mnt/limafs-sibling/9p-none-mmap/fill bs=1M count=16 2>&1; rm -f /mnt/limafs-sibling/9p-none-mmap/fill')
+  t.match(full.stdout, /No space left on device/, 'so it can be filled up: ENOSPC')
 })
 
 t.test('testbed exec passes the guest command output and exit code through', { skip: SKIP }, async (t) => {
