@@ -1,9 +1,9 @@
-// Entry of the testbed's mountInotify daemon (see mount-inotify.ts): node --import tsx THIS CONFIG.json
+// Entry of the testbed's mountInotify daemon (see mount-inotify.ts), bundled to dist/limafs-mount-inotify.mjs: node THAT CONFIG.json
 import { runMountInotify } from './mount-inotify.ts'
 
 const [configFile] = process.argv.slice(2)
 if (!configFile) {
-  process.stderr.write('usage: mount-inotify-main.ts CONFIG.json\n')
+  process.stderr.write('usage: limafs-mount-inotify.mjs CONFIG.json\n')
   process.exit(64)
 }
 // Detached from any terminal, it must not die with the session that started it; it says why it ends.

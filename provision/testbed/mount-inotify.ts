@@ -8,10 +8,10 @@
 // deletes and renames, which the stat drops (a deleted path) or which Lima would not forward
 // (a file renamed into place): the README says so.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, watch, writeFileSync, type FSWatcher } from 'node:fs'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { basename, join } from 'node:path'
 import { z } from 'zod'
 import { GUEST_CHTIMES_SCRIPT, RepeatFilter, toGuestPath } from '../lima-compat/mount-inotify.ts'
+import { InfraError } from '../errors.ts'
 import { startDetached, stopGroup } from '../process.ts'
 import { shellQuote } from '../shell-quote.ts'
 import { SshConnection } from '../ssh.ts'
@@ -24,7 +24,8 @@ const DaemonConfig = z.object({
 })
 export type MountInotifyConfig = z.infer<typeof DaemonConfig>
 
-const ENTRY = fileURLToPath(new URL('./mount-inotify-main.ts', import.meta.url))
+/** The daemon's bundle (build.mjs), found from the sources (provision/testbed/) and from the CLI bundle (dist/). */
+const DAEMON = join(import.meta.dirname, basename(import.meta.dirname) === 'dist' ? '' : '../../dist', 'limafs-mount-inotify.mjs')
 
 /** Starts the daemon for one boot; its pid (a process group) is stopped with the guest. */
 export function startMountInotify(instanceDir: string, config: MountInotifyConfig): number {
@@ -33,7 +34,8 @@ export function startMountInotify(instanceDir: string, config: MountInotifyConfi
   writeFileSync(file, `${JSON.stringify(config)}\n`, { mode: 0o600 })
   // A fresh log per boot: the caller waits for this boot's "watching" line.
   writeFileSync(join(instanceDir, 'mount-inotify.log'), '')
-  return startDetached(process.execPath, ['--import', import.meta.resolve('tsx'), ENTRY, file], join(instanceDir, 'mount-inotify.log'))
+  if (!existsSync(DAEMON)) throw new InfraError(`${DAEMON} is missing`, { hint: 'build it: npm run build' })
+  return startDetached(process.execPath, [DAEMON, file], join(instanceDir, 'mount-inotify.log'))
 }
 
 export async function stopMountInotify(pid: number): Promise<void> {
