@@ -14,7 +14,7 @@ t.test('the default matrix: 4 security models x 4 caches, virtiofs, reverse-sshf
     '9p-mapped-file-none', '9p-mapped-file-loose', '9p-mapped-file-fscache', '9p-mapped-file-mmap',
     '9p-passthrough-none', '9p-passthrough-loose', '9p-passthrough-fscache', '9p-passthrough-mmap',
     'virtiofs',
-    'sshfs-cache', 'sshfs-nocache', 'inotify-9p-none-mmap', 'inotify-virtiofs',
+    'sshfs-cache', 'sshfs-nocache', '9p-none-mmap-inotify', 'virtiofs-inotify',
     'ro-9p-none-fscache', 'ro-virtiofs', 'ro-sshfs',
   ])
 })
@@ -25,8 +25,8 @@ t.test('each default config has the settings its name says, with Lima defaults f
     virtiofs: { name: 'virtiofs', mountType: 'virtiofs', writable: true, mountInotify: false, virtiofs: { queueSize: 1024 } },
     'sshfs-cache': { name: 'sshfs-cache', mountType: 'reverse-sshfs', writable: true, mountInotify: false, sshfs: SSHFS_DEFAULTS },
     'sshfs-nocache': { name: 'sshfs-nocache', mountType: 'reverse-sshfs', writable: true, mountInotify: false, sshfs: { ...SSHFS_DEFAULTS, cache: false } },
-    'inotify-9p-none-mmap': { name: 'inotify-9p-none-mmap', mountType: '9p', writable: true, mountInotify: true, ninep: { securityModel: 'none', cache: 'mmap', msize: '128KiB', protocolVersion: '9p2000.L' } },
-    'inotify-virtiofs': { name: 'inotify-virtiofs', mountType: 'virtiofs', writable: true, mountInotify: true, virtiofs: { queueSize: 1024 } },
+    '9p-none-mmap-inotify': { name: '9p-none-mmap-inotify', mountType: '9p', writable: true, mountInotify: true, ninep: { securityModel: 'none', cache: 'mmap', msize: '128KiB', protocolVersion: '9p2000.L' } },
+    'virtiofs-inotify': { name: 'virtiofs-inotify', mountType: 'virtiofs', writable: true, mountInotify: true, virtiofs: { queueSize: 1024 } },
     'ro-9p-none-fscache': { name: 'ro-9p-none-fscache', mountType: '9p', writable: false, mountInotify: false, ninep: { securityModel: 'none', cache: 'fscache', msize: '128KiB', protocolVersion: '9p2000.L' } },
     'ro-virtiofs': { name: 'ro-virtiofs', mountType: 'virtiofs', writable: false, mountInotify: false, virtiofs: { queueSize: 1024 } },
     'ro-sshfs': { name: 'ro-sshfs', mountType: 'reverse-sshfs', writable: false, mountInotify: false, sshfs: SSHFS_DEFAULTS },

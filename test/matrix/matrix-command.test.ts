@@ -83,7 +83,7 @@ t.test('matrix print shows mountInotify and the sshfs settings of a reverse-sshf
   t.match(out, /  - name: s\n    mountType: reverse-sshfs\n    writable: true\n    mountInotify: true\n    sshfs: \{ cache: true, followSymlinks: false, sftpDriver: openssh-sftp-server \}\n/)
   const defaults = (await run(['print'])).out
   t.match(defaults, /mountInotify: false/, 'the default matrix: every config says its mountInotify')
-  t.match(defaults, /  - name: inotify-9p-none-mmap\n    mountType: 9p\n    writable: true\n    mountInotify: true\n/)
+  t.match(defaults, /  - name: 9p-none-mmap-inotify\n    mountType: 9p\n    writable: true\n    mountInotify: true\n/)
 })
 
 t.test('matrix print with a bad file throws the MatrixError listing its problems', async (t) => {
