@@ -141,9 +141,11 @@ export class LimaGuest implements Guest {
       if (r.code === 0) return
       const user = this.loginUser
       throw new InfraError(`\`sudo -n true\` fails as ${user} in instance ${this.instance.name} (${r.stderr.trim().split('\n')[0] || `exit ${r.code}`}): the limafs agent runs as root through sudo -n (chown to other users, drop_caches, remount)`, {
-        hint: hasPasswordlessSudoSetting(this.o.version) || this.instance.config?.user?.passwordlessSudo === false
-          ? `the instance has user.passwordlessSudo: false; set it to true (limactl edit ${this.instance.name} --set '.user.passwordlessSudo = true', then restart it) or let limafs make its own instance`
-          : `give ${user} passwordless sudo in the guest, or let limafs make its own instance`,
+        hint: this.instance.config?.user?.passwordlessSudo === false
+          ? `the instance has user.passwordlessSudo: false (its lima.yaml or ~/.lima/_config); set it to true (limactl edit ${this.instance.name} --set '.user.passwordlessSudo = true', then restart it) or let limafs make its own instance`
+          : hasPasswordlessSudoSetting(this.o.version)
+            ? `check user.passwordlessSudo of the instance (Lima ${this.o.limaVersion}), or give ${user} passwordless sudo in the guest`
+            : `give ${user} passwordless sudo in the guest, or let limafs make its own instance`,
       })
     } finally {
       ssh.close()
