@@ -82,7 +82,8 @@ t.test('Lima 1.2 makes the instances from limafs\'s yaml; an override.yaml accep
   const env = limaEnv('1.2.2')
   // 1.x merges override.yaml's mounts by location: the host dir limafs gives config a.
   writeFileSync(join(env.LIMA_HOME!, '_config', 'override.yaml'), `mounts:\n  - location: ${join(SHARES_ROOT, `${NAME}-9p`, 'shares', 'a')}\n    9p: { cache: loose }\n`)
-  const { cli, results, env: environment } = await run('v1-create', ['--matrix', matrixFile, '--name', NAME, '--no-restart', '--accept-overrides'], env)
+  // --keep: the lima.yaml limafs wrote stays to be looked at; the instances are deleted below.
+  const { cli, results, env: environment } = await run('v1-create', ['--matrix', matrixFile, '--name', NAME, '--no-restart', '--accept-overrides', '--keep'], env)
   t.ok(cli.exitCode === 0 || cli.exitCode === 1, `the run completed (exit ${cli.exitCode}; stderr tail:\n${tail(cli)})`)
   t.strictSame(status(results), { a: 'completed', b: 'completed', s: 'completed' })
   t.match(cli.stderr, /Lima 1\.2\.2: limactl create --name=t-lv-\d+-9p/)
@@ -98,6 +99,10 @@ t.test('Lima 1.2 makes the instances from limafs\'s yaml; an override.yaml accep
   t.match(environment?.mountinfo?.s, /^fuse\.sshfs :\S+\/shares\/s /, 'the reverse-sshfs instance: sshfs in the guest, from the host\'s sftp-server')
   t.equal(results?.configs.find((c) => c.name === 's')?.checks.find((k) => k.id === 'symlink/guest-made/readlink')?.status, 'ok', 'a symlink round-trips on reverse-sshfs')
   rmSync(join(env.LIMA_HOME!, '_config', 'override.yaml'))
+  for (const suffix of ['9p', 'reverse-sshfs']) {
+    await limactl(env, 'delete', '-f', `${NAME}-${suffix}`)
+    rmSync(join(SHARES_ROOT, `${NAME}-${suffix}`), { recursive: true, force: true })
+  }
 })
 
 t.test('Lima 1.2 --instance default: the default template\'s mounts (~ read-only, /tmp/lima writable), mountType 9p as 1.x lists it', { skip: SKIP }, async (t) => {
@@ -137,7 +142,7 @@ t.test('Lima 2.2 --instance default: refused up front while user.passwordlessSud
   const refused = await run('v2-nosudo', ['--backend', 'lima', '--instance', 'default', '--matrix', found], env)
   t.equal(refused.cli.exitCode, 2)
   t.match(refused.cli.stderr, /`sudo -n true` fails as \S+ in instance default .*the limafs agent runs as root through sudo -n/)
-  t.match(refused.cli.stderr, /user\.passwordlessSudo: false; set it to true \(limactl edit default --set '\.user\.passwordlessSudo = true'/)
+  t.match(refused.cli.stderr, /user\.passwordlessSudo: false \(its lima\.yaml or ~\/\.lima\/_config\); set it to true \(limactl edit default --set '\.user\.passwordlessSudo = true'/)
   rmSync(join(env.LIMA_HOME!, '_config', 'override.yaml'))
   t.equal((await limactl(env, 'stop', 'default')).exitCode, 0)
   t.equal((await limactl(env, 'start', '--tty=false', 'default')).exitCode, 0)
