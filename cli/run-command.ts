@@ -27,7 +27,7 @@ export const RUN_USAGE = `Usage: limafs run [options]
 Brings up a guest with one share per configuration of the matrix, runs the agent's suites on
 every share (the host side answered through the host bridge), restarts the guest and checks
 what had to persist, then writes the reports. Without options: the built-in matrix (16 9p
-configurations + virtiofs) on the built-in QEMU testbed.
+configurations, virtiofs, reverse-sshfs, mountInotify, read-only ones) on the built-in QEMU testbed.
 
 Options:
   --matrix FILE      the matrix (YAML, Lima's vocabulary); default: the built-in one
@@ -40,7 +40,8 @@ Options:
 ${BENCH_FLAGS_USAGE}
   --keep             leave the guest (testbed) or the instances (lima) running at the end
   --name NAME        testbed instance name (default: run-<pid>); lima: instance name prefix,
-                     instances NAME-9p and NAME-virtiofs (default: limafs-run-<pid>)
+                     instances NAME-9p, NAME-virtiofs, NAME-reverse-sshfs, NAME-9p-inotify...
+                     (default: limafs-run-<pid>)
   --cpus N           guest CPUs (default: 2)
   --memory MIB       guest memory (testbed default: 1024; lima: MiB or a size, default 2GiB)
   -h, --help         this help
