@@ -1,10 +1,12 @@
-// Builds the two bundles (`npm run build`; npm ci and npm pack run it through "prepare"):
+// Builds the bundles (`npm run build`; npm ci and npm pack run it through "prepare"):
 //  - dist/limafs-agent.mjs: the guest agent, ONE file for Node >= 18, nothing beside it;
 //  - dist/limafs.mjs: the limafs CLI for Node >= 20 (bin/limafs.js runs it; no tsx at run time),
 //    its dependencies bundled in; each command is a chunk of its own (dist/limafs-*-HASH.mjs)
 //    loaded only when it runs, so `limafs --help` loads almost nothing. The chunks sit beside
 //    the entry because the CLI finds dist/limafs-agent.mjs and dist/default-matrix.yaml (the
-//    built-in matrix, copied there) relative to its own modules.
+//    built-in matrix, copied there) relative to its own modules;
+//  - dist/limafs-mount-inotify.mjs: the testbed's mountInotify daemon (a detached process per
+//    guest, started by the CLI and by the tests' limactl stand-in), its dependencies bundled in.
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { basename } from 'node:path'
 import { build } from 'esbuild'
@@ -13,6 +15,7 @@ const path = (p) => new URL(p, import.meta.url).pathname
 
 export const AGENT_BUNDLE = path('./dist/limafs-agent.mjs')
 export const CLI_BUNDLE = path('./dist/limafs.mjs')
+export const MOUNT_INOTIFY_BUNDLE = path('./dist/limafs-mount-inotify.mjs')
 
 const common = {
   bundle: true,
@@ -34,6 +37,18 @@ await build({
 /** The CLI's chunks: limafs-<module>-<hash>.mjs. */
 const CLI_CHUNK = /^limafs-.+-[A-Z0-9]{8}\.mjs$/
 
+/** CommonJS dependencies (ssh2) use require() and __dirname, which an ES module has not. */
+const COMMONJS_BANNER = {
+  js: [
+    "import { createRequire as __limafsRequire } from 'node:module';",
+    "import { dirname as __limafsDirname } from 'node:path';",
+    "import { fileURLToPath as __limafsPath } from 'node:url';",
+    'const require = __limafsRequire(import.meta.url);',
+    'const __filename = __limafsPath(import.meta.url);',
+    'const __dirname = __limafsDirname(__filename);',
+  ].join(' '),
+}
+
 const cli = await build({
   ...common,
   entryPoints: { limafs: path('./cli/main.ts') },
@@ -45,17 +60,16 @@ const cli = await build({
   target: 'node20',
   // ssh2's optional native crypto addon: absent, ssh2 uses its pure-JS code (as when the addon's build fails).
   external: ['*.node'],
-  // CommonJS dependencies (ssh2) use require() and __dirname, which an ES module has not.
-  banner: {
-    js: [
-      "import { createRequire as __limafsRequire } from 'node:module';",
-      "import { dirname as __limafsDirname } from 'node:path';",
-      "import { fileURLToPath as __limafsPath } from 'node:url';",
-      'const require = __limafsRequire(import.meta.url);',
-      'const __filename = __limafsPath(import.meta.url);',
-      'const __dirname = __limafsDirname(__filename);',
-    ].join(' '),
-  },
+  banner: COMMONJS_BANNER,
+})
+
+await build({
+  ...common,
+  entryPoints: [path('./provision/testbed/mount-inotify-main.ts')],
+  outfile: MOUNT_INOTIFY_BUNDLE,
+  target: 'node20',
+  external: ['*.node'],
+  banner: COMMONJS_BANNER,
 })
 
 // Chunks of earlier builds go: `files` ships dist/ as it is.

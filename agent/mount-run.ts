@@ -121,6 +121,8 @@ async function prepareStage(stage: Stage, target: MountTarget, run: AgentRun): P
   const m = target.mount
   // Only ever a share: never the guest's own file systems (--allow-any-fs runs on those).
   if (!SHARE_FS_TYPES.has(m.fsType) || m.mountPoint === '/') return `remount is only done on 9p, virtiofs and sshfs shares, not ${m.fsType} (${m.mountPoint})`
+  // Lima mounts reverse-sshfs from the host (sshfs -o slave, talking SFTP over the host's ssh): the guest alone can't mount it again.
+  if (m.fsType === 'fuse.sshfs') return 'reverse-sshfs is mounted by the host (sshfs -o slave over its ssh connection): the guest alone cannot mount it again (a VM restart mounts it anew: after-restart)'
   const options = remountOptions(m)
   run.log(`remounting ${m.mountPoint} (${m.fsType} ${m.source} -o ${options})`)
   const r = await run.root.call('remount', [m.mountPoint, m.fsType, m.source, options], opTimeoutMs * 3)

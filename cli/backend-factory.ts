@@ -6,7 +6,8 @@ import type { Backend } from '../provision/backend.ts'
 import { UsageError } from '../provision/errors.ts'
 import { ramInBytes } from '../provision/lima-compat/ram-in-bytes.ts'
 import { ExistingLimaBackend, LimaBackend } from '../provision/lima/lima-backend.ts'
-import { DEFAULT_LIMA_CPUS, DEFAULT_LIMA_IMAGE, DEFAULT_LIMA_MEMORY } from '../provision/lima/lima-yaml.ts'
+import { parseImageSpec } from '../provision/lima/image-spec.ts'
+import { DEFAULT_LIMA_CPUS, DEFAULT_LIMA_MEMORY } from '../provision/lima/lima-yaml.ts'
 import { Limactl } from '../provision/lima/limactl.ts'
 import { BACKENDS, type Backend as BackendName, type Matrix } from '../provision/matrix/types.ts'
 import { SSH_NO_RESTART_REASON, SshBackend } from '../provision/ssh-backend/ssh-backend.ts'
@@ -36,10 +37,11 @@ export interface BackendFlags {
   'boot-timeout'?: string
   'kernel-deb'?: string
   // lima
-  image?: string
+  image?: string[]
   instance?: string
   'restart-existing'?: boolean
   'lima-timeout'?: string
+  'accept-overrides'?: boolean
   // ssh
   ssh?: string
   identity?: string
@@ -49,7 +51,7 @@ export interface BackendFlags {
 /** Which flags only one backend takes (the rest are shared or general). */
 export const OWN_FLAGS: Record<BackendName, ReadonlyArray<keyof BackendFlags>> = {
   testbed: ['cache-dir', 'uid', 'gid', 'accel', 'boot-timeout', 'kernel-deb'],
-  lima: ['image', 'instance', 'restart-existing', 'lima-timeout'],
+  lima: ['image', 'instance', 'restart-existing', 'lima-timeout', 'accept-overrides'],
   ssh: ['ssh', 'identity', 'mount'],
 }
 
@@ -67,6 +69,9 @@ interface FactoryInput {
   matrix: Matrix
   env: CliEnvironment
   cwd: string
+  /** The run's results dir (the Lima backend keeps a failed instance's logs there). */
+  outDir: string
+  log: (line: string) => void
 }
 
 type Factory = (input: FactoryInput) => Promise<BackendChoice>
@@ -105,14 +110,14 @@ const FACTORIES: Record<BackendName, Factory> = {
     return { backend, matrix, restart: restartUnlessNoRestart(flags) }
   },
 
-  async lima({ flags, matrix, env }) {
+  async lima({ flags, matrix, env, outDir, log }) {
     const limactl = new Limactl({ binary: 'limactl', startTimeoutMs: intOption(flags['lima-timeout'], '--lima-timeout', DEFAULT_LIMA_TIMEOUT_S, 60) * 1000 })
     if (flags.instance) {
-      for (const flag of ['image', 'cpus', 'memory', 'name'] as const) {
+      for (const flag of ['image', 'cpus', 'memory', 'name', 'accept-overrides'] as const) {
         if (flags[flag] !== undefined) throw new UsageError(`--${flag} makes no sense with --instance (an existing instance is used as it is)`)
       }
       const backend = new ExistingLimaBackend({ limactl, instance: flags.instance })
-      const configs = await backend.describe()
+      const configs = await backend.describe(log)
       return {
         backend,
         matrix: { ...matrix, configs },
@@ -127,8 +132,10 @@ const FACTORIES: Record<BackendName, Factory> = {
       limactl,
       namePrefix: flags.name ?? `limafs-run-${process.pid}`,
       sharesRoot: join(env.instancesDir, 'lima'),
-      yaml: { image: flags.image ?? DEFAULT_LIMA_IMAGE, cpus: intOption(flags.cpus, '--cpus', DEFAULT_LIMA_CPUS, 1), memory: limaMemory(flags.memory), provisionNode: true },
+      yaml: { image: parseImageSpec(flags.image), cpus: intOption(flags.cpus, '--cpus', DEFAULT_LIMA_CPUS, 1), memory: limaMemory(flags.memory), provisionNode: true },
       keep: !!flags.keep,
+      acceptOverrides: !!flags['accept-overrides'],
+      logsDir: join(outDir, 'lima-logs'),
     })
     return { backend, matrix, restart: restartUnlessNoRestart(flags) }
   },
@@ -151,12 +158,12 @@ const FACTORIES: Record<BackendName, Factory> = {
 }
 
 /** The backend for this run; a flag of another backend is a usage error, not silently ignored. */
-export async function chooseBackend(flags: BackendFlags, matrix: Matrix, env: CliEnvironment, cwd = process.cwd()): Promise<BackendChoice> {
+export async function chooseBackend(flags: BackendFlags, matrix: Matrix, env: CliEnvironment, o: { cwd?: string; outDir: string; log?: (line: string) => void }): Promise<BackendChoice> {
   const name = choiceOption(flags.backend, '--backend', BACKENDS, matrix.backend)
   for (const [other, own] of Object.entries(OWN_FLAGS) as Array<[BackendName, ReadonlyArray<keyof BackendFlags>]>) {
     if (other === name) continue
     const given = own.filter((f) => flags[f] !== undefined)
     if (given.length) throw new UsageError(`${given.map((f) => `--${f}`).join(', ')}: ${given.length === 1 ? 'a flag' : 'flags'} of the ${other} backend; this run uses the ${name} backend${flags.backend ? '' : ` (the matrix's; choose with --backend ${other})`}`)
   }
-  return FACTORIES[name]({ flags, matrix, env, cwd })
+  return FACTORIES[name]({ flags, matrix, env, cwd: o.cwd ?? process.cwd(), outDir: o.outDir, log: o.log ?? (() => {}) })
 }

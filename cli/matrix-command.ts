@@ -7,7 +7,8 @@ import type { CliEnvironment } from './environment.ts'
 
 export const MATRIX_USAGE = `Usage: limafs matrix print [--matrix FILE] [--json]
 
-The matrix says which share configurations to test (9p security model x cache mode, virtiofs),
+The matrix says which share configurations to test (9p security model x cache mode, virtiofs,
+reverse-sshfs; writable or not; mountInotify),
 with which suites, and which known deviations to report as TODO. It is YAML in Lima's own
 vocabulary; settings left out get Lima's defaults.
 
@@ -17,8 +18,9 @@ Commands:
                      FILE:LINE:COL: key.path: message, and exits 64.
 
 Options:
-  --matrix FILE      the matrix to read (default: the built-in one, 16 9p configurations and
-                     virtiofs: provision/matrix/default-matrix.yaml, a commented example to copy)
+  --matrix FILE      the matrix to read (default: the built-in one, 16 9p configurations,
+                     virtiofs, reverse-sshfs, mountInotify and read-only ones:
+                     provision/matrix/default-matrix.yaml, a commented example to copy)
   --json             print JSON instead of YAML (same keys)
   -h, --help         this help`
 

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path'
 import { InfraError, UsageError } from '../provision/errors.ts'
 import { loadDefaultMatrix, loadMatrix } from '../provision/matrix/load-matrix.ts'
 import { run } from '../provision/process.ts'
-import { DEFAULT_LIMA_IMAGE } from '../provision/lima/lima-yaml.ts'
+import { DEFAULT_LIMA_IMAGE } from '../provision/lima/image-spec.ts'
 import { runGroups } from '../provision/run-groups.ts'
 import type { RunProgress } from '../provision/run-matrix.ts'
 import { DEFAULT_QEMU_UID } from '../provision/testbed/instance.ts'
@@ -27,8 +27,8 @@ export const RUN_USAGE = `Usage: limafs run [options]
 Brings up a guest with one share per configuration of the matrix, runs the agent's suites on
 every share (the host side answered through the host bridge: python3 on the host, acting only
 inside the run's scratch dirs), restarts the guest and checks what had to persist, then writes
-the reports. Without options: the built-in matrix (16 9p configurations + virtiofs) on the
-built-in QEMU testbed.
+the reports. Without options: the built-in matrix (16 9p configurations, virtiofs,
+reverse-sshfs, mountInotify, read-only ones) on the built-in QEMU testbed.
 
 Options:
   --matrix FILE      the matrix (YAML, Lima's vocabulary); default: the built-in one
@@ -43,7 +43,8 @@ Options:
 ${BENCH_FLAGS_USAGE}
   --keep             leave the guest (testbed) or the instances (lima) running at the end
   --name NAME        testbed instance name (default: run-<pid>); lima: instance name prefix,
-                     instances NAME-9p and NAME-virtiofs (default: limafs-run-<pid>)
+                     instances NAME-9p, NAME-virtiofs, NAME-reverse-sshfs, NAME-9p-inotify...
+                     (default: limafs-run-<pid>)
   --cpus N           guest CPUs (default: 2)
   --memory MIB       guest memory (testbed default: 1024; lima: MiB or a size, default 2GiB)
   -h, --help         this help
@@ -55,12 +56,19 @@ Testbed options (backend testbed: a Lima-faithful QEMU guest on this Linux host)
   --boot-timeout S   seconds to wait for the guest's ssh (default: 60)
   --kernel-deb FILE  boot this linux-image .deb instead of apt's current one
 
-Lima options (backend lima: limactl on PATH; all 9p configurations in ONE QEMU instance, the
-virtiofs ones in ONE VZ instance, booted one after the other and deleted at the end):
-  --image NAME|URL   a Lima image template (default: ${DEFAULT_LIMA_IMAGE}) or an image file's URL or path
+Lima options (backend lima: limactl on PATH, Lima >= 1.1; one instance per mount type (and
+per mountInotify): 9p and reverse-sshfs with vmType qemu, virtiofs with vz on macOS and qemu +
+virtiofsd on Linux; checked first with \`limactl info\` and \`limactl validate\`, booted one after
+the other and deleted at the end; a failed one's logs are kept in OUT/lima-logs/):
+  --image NAME       a Lima image template (default: ${DEFAULT_LIMA_IMAGE}, i.e. template:_images/${DEFAULT_LIMA_IMAGE},
+                     which moves with each Lima release), or pinned image files, one per arch:
+  --image URL|PATH[,digest=sha256:HEX][,arch=x86_64|aarch64]   (repeatable)
   --lima-timeout S   seconds limactl create/start may take (default: ${DEFAULT_LIMA_TIMEOUT_S}; TCG is slow)
-  --instance NAME    test this running instance instead, on its own writable mounts; it is
-                     not created, changed or deleted, and not restarted unless:
+  --accept-overrides test a share as Lima filled it in when ~/.lima/_config/{default,override}.yaml
+                     changed its settings (default: such configurations are refused, with the
+                     difference; environment.json records it either way)
+  --instance NAME    test this running instance instead, on its own mounts (read-only ones too);
+                     it is not created, changed or deleted, and not restarted unless:
   --restart-existing with --instance: restart it (limactl stop + start) for the after-restart checks
 
 ssh options (backend ssh: any VM whose shares are already mounted; it is never restarted):
@@ -94,7 +102,8 @@ const options = {
   'boot-timeout': { type: 'string' },
   'kernel-deb': { type: 'string' },
   backend: { type: 'string' },
-  image: { type: 'string' },
+  image: { type: 'string', multiple: true },
+  'accept-overrides': { type: 'boolean' },
   instance: { type: 'string' },
   'restart-existing': { type: 'boolean' },
   'lima-timeout': { type: 'string' },
@@ -130,12 +139,11 @@ export async function runCommand(argv: string[], env: CliEnvironment): Promise<n
   for (const s of wanted.filter((w) => !known.includes(w))) reporter({ type: 'log', line: `suite ${s}: this agent has no such suite yet; skipped` })
   if (!known.length) throw new UsageError(`none of the suites ${wanted.join(', ')} is known to the agent`)
 
-  const { backend, matrix, restart, note } = await chooseBackend(values, loaded, env)
-  if (note) reporter({ type: 'log', line: note })
-  if (!restart.enabled) reporter({ type: 'log', line: `no restart phase: ${restart.reason}` })
-
   const outDir = resolve(values.out ?? join('limafs-results', new Date().toISOString().replace(/[:.]/g, '-')))
   mkdirSync(outDir, { recursive: true })
+  const { backend, matrix, restart, note } = await chooseBackend(values, loaded, env, { outDir, log: (line) => reporter({ type: 'log', line }) })
+  if (note) reporter({ type: 'log', line: note })
+  if (!restart.enabled) reporter({ type: 'log', line: `no restart phase: ${restart.reason}` })
 
   const abort = new AbortController()
   const onSignal = (signal: string) => {

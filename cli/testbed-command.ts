@@ -15,7 +15,8 @@ import { stderrLog } from './progress.ts'
 const TESTBED_USAGE = `Usage: limafs testbed <command> [options]
 
 The built-in testbed: a QEMU guest whose shares are set up exactly as Lima sets them up,
-one share per configuration (4 9p security models x 4 cache modes, and virtiofs).
+one share per configuration of the built-in matrix (9p models x caches, virtiofs, reverse-sshfs,
+mountInotify, read-only ones); reverse-sshfs and mountInotify are driven from the host, as Lima does.
 
 Commands:
   up                 prepare the cache once (kernel, initramfs, keys), boot, mount every share

@@ -7,6 +7,8 @@ import type { ShareConfig, ShareSetup, SiblingSetup } from './types.ts'
 interface MountState {
   mounted: boolean
   mountError?: string
+  /** Mounted, but not the configuration the matrix names (Lima filled in other settings): not run, with this reason. */
+  refused?: string
   /** The guest's mountinfo for it: "fstype source mount-options super-options". */
   mountinfo?: string
 }

@@ -1,6 +1,7 @@
-// The ONLY module that starts processes (execa). Everything else gets these functions passed in
-// or imports them from here, so pure logic never spawns.
-import { readFileSync } from 'node:fs'
+// The ONLY module that starts processes (execa; node's spawn for detached daemons). Everything
+// else gets these functions passed in or imports them from here, so pure logic never spawns.
+import { spawn } from 'node:child_process'
+import { closeSync, openSync, readFileSync } from 'node:fs'
 import { execa } from 'execa'
 import { ProcessError } from './errors.ts'
 
@@ -9,6 +10,10 @@ export interface RunOptions {
   input?: string | Buffer
   cwd?: string
   env?: Record<string, string>
+  /** Ends the process (SIGTERM) when aborted; the result then says failed. */
+  signal?: AbortSignal
+  /** Each line of stdout and stderr as it comes (they are still collected). */
+  onLine?: (line: string) => void
 }
 
 export interface RunResult {
@@ -22,14 +27,27 @@ export interface RunResult {
 
 /** Runs a command to completion; never throws for a non-zero exit (look at `failed`). */
 export async function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const result = await execa(file, args, {
+  const child = execa(file, args, {
     reject: false,
     stripFinalNewline: false,
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
     ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' }),
     ...(options.cwd ? { cwd: options.cwd } : {}),
     ...(options.env ? { env: options.env } : {}),
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
   })
+  if (options.onLine) {
+    const onLine = options.onLine
+    for (const stream of [child.stdout, child.stderr]) {
+      let rest = ''
+      stream?.on('data', (chunk: Buffer) => {
+        const lines = (rest + chunk.toString()).split('\n')
+        rest = lines.pop() ?? ''
+        for (const line of lines) onLine(line)
+      })
+    }
+  }
+  const result = await child
   return {
     command: [file, ...args].join(' '),
     exitCode: result.exitCode,
@@ -50,15 +68,23 @@ export async function runChecked(file: string, args: readonly string[], options:
   return result
 }
 
-/** Starts a long-lived process detached from us (it outlives this CLI), output to logFile. */
+/**
+ * Starts a long-lived process detached from us (it outlives this CLI), output to logFile. The log
+ * file's descriptor is handed to the process itself: output that went through a pipe to us would
+ * break when we exit (EPIPE kills a Node daemon at its next log line).
+ */
 export function startDetached(file: string, args: readonly string[], logFile: string): number {
-  const output = { file: logFile, append: true }
-  const child = execa(file, [...args], { detached: true, stdin: 'ignore', stdout: output, stderr: output, reject: false, cleanup: false })
-  child.unref()
-  if (child.pid === undefined) throw new ProcessError([file, ...args].join(' '), undefined, `could not start ${file}`)
-  // Nobody waits for this promise; its settlement must not become an unhandled rejection.
-  child.catch(() => {})
-  return child.pid
+  const fd = openSync(logFile, 'a')
+  try {
+    // node's own spawn: a daemon nobody waits for needs none of execa's result handling.
+    const child = spawn(file, [...args], { detached: true, stdio: ['ignore', fd, fd] })
+    child.on('error', () => {}) // a missing binary: reported below by the absent pid
+    child.unref()
+    if (child.pid === undefined) throw new ProcessError([file, ...args].join(' '), undefined, `could not start ${file}`)
+    return child.pid
+  } finally {
+    closeSync(fd)
+  }
 }
 
 export interface PipedProcess {
@@ -132,6 +158,34 @@ export async function waitForExit(pid: number, graceMs: number): Promise<void> {
 export async function stopAll(pids: readonly number[], graceMs = 3_000): Promise<void> {
   for (const pid of pids) signal(pid, 'SIGTERM')
   for (const pid of pids) await waitForExit(pid, graceMs)
+}
+
+/** Whether anything of a process group (a startDetached pipeline: its pid is the group's) still runs. */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Stops a detached pipeline and everything it started (SIGTERM to the group, SIGKILL after graceMs). */
+export async function stopGroup(pgid: number, graceMs = 3_000): Promise<void> {
+  const kill = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pgid, sig)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err
+    }
+  }
+  kill('SIGTERM')
+  const deadline = Date.now() + graceMs
+  while (groupAlive(pgid)) {
+    if (Date.now() > deadline) kill('SIGKILL')
+    await sleep(50)
+    if (Date.now() > deadline + 2_000) return
+  }
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

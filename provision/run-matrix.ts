@@ -98,12 +98,14 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
     if (siblings.length) {
       environment.siblingMountinfo = Object.fromEntries(siblings.map((s) => [s.config.name, s.sibling!.mountinfo ?? `not mounted: ${s.sibling!.mountError ?? 'unknown'}`]))
     }
-    for (const share of g.shares.filter((s) => !s.mounted)) {
+    for (const share of g.shares.filter((s) => !s.mounted || s.refused)) {
       const rc = configs.get(share.config.name)!
       rc.status = 'infra-failed'
-      rc.error = `the share did not mount: ${share.mountError ?? 'no message'}`
+      rc.error = share.refused ?? `the share did not mount: ${share.mountError ?? 'no message'}`
       progress({ type: 'config-infra-failed', config: rc.name, error: rc.error })
     }
+    // What the backend really set up (Lima's filled-in settings, with --accept-overrides).
+    for (const share of g.shares) configs.get(share.config.name)!.config = { ...share.config }
     const splitter = splitterFor(g)
     // One bridge for both passes: the scratch dirs it holds from the run pass are the verify pass's.
     const bridge = new BridgeServer(

@@ -10,8 +10,19 @@ export type CacheMode = (typeof CACHE_MODES)[number]
 export const PROTOCOL_VERSIONS = ['9p2000', '9p2000.u', '9p2000.L'] as const
 export type ProtocolVersion = (typeof PROTOCOL_VERSIONS)[number]
 
-export const MOUNT_TYPES = ['9p', 'virtiofs'] as const
+/** Lima's mount types (pkg/limatype/lima_yaml.go), wsl2 aside (Windows hosts only). */
+export const MOUNT_TYPES = ['9p', 'virtiofs', 'reverse-sshfs'] as const
 export type MountType = (typeof MOUNT_TYPES)[number]
+
+/**
+ * The settings block each mount type has in lima.yaml's mounts[] (`9p:`, `virtiofs:`, `sshfs:`):
+ * reverse-sshfs's block is named after the tool, not the mount type.
+ */
+export const SETTINGS_BLOCK: Readonly<Record<MountType, '9p' | 'virtiofs' | 'sshfs'>> = { '9p': '9p', virtiofs: 'virtiofs', 'reverse-sshfs': 'sshfs' }
+
+/** Lima's mounts[].sshfs.sftpDriver (sshocker's reversesshfs drivers; "" in lima.yaml means auto). */
+export const SFTP_DRIVERS = ['openssh-sftp-server', 'builtin'] as const
+export type SftpDriver = (typeof SFTP_DRIVERS)[number]
 
 export interface NinePSettings {
   securityModel: SecurityModel
@@ -33,6 +44,22 @@ export interface ShareConfig {
    */
   ninep?: NinePSettings
   virtiofs?: { queueSize: number }
+  /** Present exactly when mountType is reverse-sshfs (Lima's mounts[].sshfs). */
+  sshfs?: SshfsSettings
+  /**
+   * Lima's `mountInotify` (an instance setting in lima.yaml): the host watches the share and the
+   * guest re-applies each changed file's times, so guest watchers hear of host edits. Filled by
+   * the matrix (false: Lima's default); absent for a share limafs found (the ssh backend).
+   */
+  mountInotify?: boolean
+}
+
+export interface SshfsSettings {
+  /** false: sshfs -o cache=no. */
+  cache: boolean
+  /** true: sshfs -o follow_symlinks. */
+  followSymlinks: boolean
+  sftpDriver: SftpDriver
 }
 
 /** A share as a backend set it up: where it lives on the host and in the guest. */

@@ -17,8 +17,9 @@ export function virtiofsSocketPath(instanceDir: string, index: number): string {
   return `${instanceDir}/virtiofsd-${index}.sock`
 }
 
-/** `-virtfs ...` for 9p, `-chardev ... -device vhost-user-fs-pci,...` for virtiofs. */
+/** `-virtfs ...` for 9p, `-chardev ... -device vhost-user-fs-pci,...` for virtiofs, nothing for reverse-sshfs (over ssh). */
 export function qemuShareArgs({ index, tag, hostDir, config, instanceDir }: ShareArgsInput): string[] {
+  if (config.mountType === 'reverse-sshfs') return []
   if (config.mountType === '9p') {
     if (!config.ninep) throw new Error(`config ${config.name}: mountType 9p without 9p settings`)
     let options = `local,mount_tag=${tag},path=${hostDir},security_model=${config.ninep.securityModel}`

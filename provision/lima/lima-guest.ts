@@ -12,8 +12,11 @@ import { isAlive as processAlive, run } from '../process.ts'
 import { qemuVersionOf } from '../qemu-version.ts'
 import { shellQuote } from '../shell-quote.ts'
 import { SshConnection, type SshTarget } from '../ssh.ts'
-import type { ShareSetup } from '../types.ts'
+import { FS_TYPE_OF } from '../lima-compat/fs-type.ts'
+import type { MountType, ShareSetup } from '../types.ts'
+import { driftReason, filledShareConfig, type Drift } from './config-drift.ts'
 import { NODE_SOURCE_FILE } from './guest-node.ts'
+import { hasPasswordlessSudoSetting, type LimaVersion } from './lima-version.ts'
 import type { Limactl } from './limactl.ts'
 import type { LimaInstance } from './list-json.ts'
 import { parseSshConfig } from './ssh-config.ts'
@@ -24,8 +27,15 @@ const OWN_NODE = "the guest's own"
 export interface LimaGuestOptions {
   limactl: Limactl
   limaVersion: string
+  version: LimaVersion | undefined
   instance: LimaInstance
+  /** The instance's mount type (2.x may list none: resolved from vmType and the guest's mountinfo). */
+  mountType: MountType
   shares: ShareSetup[]
+  /** Planned settings Lima's filled config has otherwise (instances this run made); accepted or refused. */
+  drift?: { list: Drift[]; accept: boolean }
+  /** More facts for environment.json (Lima's info, _config files, how the mount type was known). */
+  facts?: Record<string, unknown>
   /** Made by this run: deleted at the end, with `removeOnStop`. False for --instance. */
   owned: boolean
   /** Host dirs to remove with the instance (the share dirs this run made). */
@@ -33,7 +43,7 @@ export interface LimaGuestOptions {
 }
 
 /** Reads Lima's ssh.config into a connection target (Lima's own StrictHostKeyChecking=no: no pinned key). */
-function limaSshTarget(instance: LimaInstance): SshTarget {
+export function limaSshTarget(instance: LimaInstance): SshTarget {
   const file = instance.sshConfigFile || join(instance.dir, 'ssh.config')
   if (!existsSync(file)) throw new InfraError(`instance ${instance.name} has no ${file}`, { hint: `is it running? limactl start ${instance.name}` })
   const entry = parseSshConfig(readFileSync(file, 'utf8'), file)
@@ -90,11 +100,12 @@ export class LimaGuest implements Guest {
       const result = await ssh.exec('sh -s', { stdin: guestFactsScript(NODE_SOURCE_FILE), timeoutMs: 60_000 })
       if (result.code !== 0) throw new InfraError(`reading the guest's facts failed (exit ${result.code}): ${result.stderr.trim()}`)
       this.facts = parseGuestFacts(result.stdout)
-      const fsType = this.instance.config?.mountType ?? undefined
+      const fsType = FS_TYPE_OF[this.o.mountType]
       for (const share of this.o.shares) {
         if (this.facts.mountinfo.some((m) => m.mountPoint === share.mountPoint)) continue
-        // An instance we made: ask mount itself why (Lima's fstab line is there, with nofail).
-        if (this.o.owned) {
+        // An instance we made: ask mount itself why (Lima's fstab line is there, with nofail; the
+        // host agent mounts reverse-sshfs, and says why not in ha.stderr.log).
+        if (this.o.owned && this.o.mountType !== 'reverse-sshfs') {
           const again = await ssh.exec(`sudo -n mount ${shellQuote(share.mountPoint)} 2>&1`, { timeoutMs: 60_000 })
           reasons.set(share.config.name, `not mounted after boot (Lima mounts it from /etc/fstab with nofail); mount says: ${again.stdout.trim() || `exit ${again.code}`}`)
         }
@@ -103,14 +114,42 @@ export class LimaGuest implements Guest {
       this.shares = sharesFromMountinfo(this.o.shares, this.facts.mountinfo, {
         fsType: () => fsType,
         notMounted: (s) => reasons.get(s.config.name) ?? `nothing is mounted at ${s.mountPoint} in the guest`,
-      })
+      }).map((share) => this.withDrift(share))
     } finally {
       ssh.close()
     }
     if (this.instance.vmType === 'qemu' && this.qemuVersion === undefined) this.qemuVersion = await hostQemuVersion(this.instance.arch)
     for (const s of this.shares.filter((x) => x.mounted && reasons.has(x.config.name))) log(`${s.config.name}: not mounted when Lima said ready; \`mount ${s.mountPoint}\` mounted it afterwards`)
     const mounted = this.shares.filter((s) => s.mounted).length
-    log(`instance ${this.instance.name}: ${this.instance.vmType}, ${this.instance.config?.mountType}, kernel ${this.facts.kernel}, ${mounted}/${this.shares.length} shares mounted`)
+    log(`instance ${this.instance.name}: ${this.instance.vmType}, ${this.o.mountType}, kernel ${this.facts.kernel}, ${mounted}/${this.shares.length} shares mounted`)
+  }
+
+  /** A share whose planned settings Lima changed: refused with the reason, or tested as Lima filled it in (--accept-overrides). */
+  private withDrift(share: BootedShare): BootedShare {
+    const reason = this.o.drift && driftReason(this.o.drift.list, share.config.name)
+    if (!reason) return share
+    if (!this.o.drift!.accept) return { ...share, refused: reason }
+    const mount = (this.instance.config?.mounts ?? []).find((m) => (m.mountPoint || m.location) === share.mountPoint)
+    return { ...share, config: filledShareConfig(share.config, mount, this.instance.config) }
+  }
+
+  /** `sudo -n true` as the login user: the agent runs through it (Lima 2.2's user.passwordlessSudo: false makes it fail). */
+  async checkSudo(): Promise<void> {
+    const ssh = await this.connect()
+    try {
+      const r = await ssh.exec('sudo -n true', { timeoutMs: 60_000 })
+      if (r.code === 0) return
+      const user = this.loginUser
+      throw new InfraError(`\`sudo -n true\` fails as ${user} in instance ${this.instance.name} (${r.stderr.trim().split('\n')[0] || `exit ${r.code}`}): the limafs agent runs as root through sudo -n (chown to other users, drop_caches, remount)`, {
+        hint: this.instance.config?.user?.passwordlessSudo === false
+          ? `the instance has user.passwordlessSudo: false (its lima.yaml or ~/.lima/_config); set it to true (limactl edit ${this.instance.name} --set '.user.passwordlessSudo = true', then restart it) or let limafs make its own instance`
+          : hasPasswordlessSudoSetting(this.o.version)
+            ? `check user.passwordlessSudo of the instance (Lima ${this.o.limaVersion}), or give ${user} passwordless sudo in the guest`
+            : `give ${user} passwordless sudo in the guest, or let limafs make its own instance`,
+      })
+    } finally {
+      ssh.close()
+    }
   }
 
   async restart(log: (line: string) => void): Promise<void> {
@@ -118,7 +157,7 @@ export class LimaGuest implements Guest {
     log(`limactl stop ${this.instance.name}`)
     await this.o.limactl.stop(this.instance.name)
     log(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s; limactl start ${this.instance.name}`)
-    await this.o.limactl.start(this.instance.name)
+    await this.o.limactl.start(this.instance.name, { limaVersion: this.o.version })
     await this.refresh(log)
   }
 
@@ -144,7 +183,7 @@ export class LimaGuest implements Guest {
       limaInstance: i.name,
       limaInstanceMadeByRun: this.o.owned,
       vmType: i.vmType,
-      mountType: i.config?.mountType ?? undefined,
+      mountType: this.o.mountType,
       arch: i.arch,
       cpus: i.cpus,
       memoryBytes: i.memory,
@@ -153,6 +192,8 @@ export class LimaGuest implements Guest {
       guestNodeSource: this.facts?.nodeSource ?? OWN_NODE,
       guestUser: this.loginUser,
       limaConfig: i.config,
+      ...(this.o.drift ? { limaConfigDrift: this.o.drift.list, limaOverridesAccepted: this.o.drift.accept } : {}),
+      ...this.o.facts,
     }
   }
 }
@@ -161,4 +202,16 @@ export class LimaGuest implements Guest {
 async function hostQemuVersion(arch: string): Promise<string> {
   const result = await run(`qemu-system-${arch}`, ['--version'], { timeoutMs: 10_000 })
   return result.failed ? 'unknown' : qemuVersionOf(result.stdout)
+}
+
+/** The guest's facts (kernel, node, mountinfo) over ssh, before a run decides its configurations (--instance). */
+export async function readGuestFacts(instance: LimaInstance): Promise<GuestFacts> {
+  const ssh = await SshConnection.connect(limaSshTarget(instance), 30_000)
+  try {
+    const result = await ssh.exec('sh -s', { stdin: guestFactsScript(NODE_SOURCE_FILE), timeoutMs: 60_000 })
+    if (result.code !== 0) throw new InfraError(`reading the guest's facts failed (exit ${result.code}): ${result.stderr.trim()}`)
+    return parseGuestFacts(result.stdout)
+  } finally {
+    ssh.close()
+  }
 }

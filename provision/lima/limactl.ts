@@ -2,10 +2,12 @@
 // a failure carries limactl's own last error lines and the tail of the instance's logs
 // (ha.stderr.log: the host agent; serial*.log: the guest's console), which is where Lima says
 // why a start failed.
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { InfraError, tail } from '../errors.ts'
-import { run, type RunResult } from '../process.ts'
+import { run, sleep, type RunOptions, type RunResult } from '../process.ts'
+import { parseLimaInfo, type LimaInfo } from './lima-info.ts'
+import { hasStartProgress, type LimaVersion } from './lima-version.ts'
 import { parseListJson, type LimaInstance } from './list-json.ts'
 
 export interface LimactlOptions {
@@ -21,6 +23,12 @@ const QUICK_TIMEOUT_MS = 60_000
 const STOP_TIMEOUT_MS = 300_000
 /** Lines of each log kept in an error. */
 const LOG_LINES = 12
+/** Lines of each log kept in the results dir when an instance failed (before it is deleted). */
+const SAVED_LOG_LINES = 300
+/** How often `limactl start` is checked for a provision step's failure mark. */
+const FAIL_FAST_POLL_MS = 5_000
+/** The instance's logs: the host agent's (JSON lines), the guest's consoles (serialp/serialv on aarch64). */
+const LOG_FILES = ['ha.stderr.log', 'ha.stdout.log', 'serial.log', 'serialp.log', 'serialv.log']
 
 export class LimactlError extends InfraError {
   override name = 'LimactlError'
@@ -71,11 +79,46 @@ export function instanceLogTail(dir: string | undefined, lines = LOG_LINES): str
   return parts.join('\n')
 }
 
+/**
+ * Keeps the last lines of each of the instance's logs in `toDir` (CI deletes the instance, and with
+ * it the logs, right after a failure). Returns the files written.
+ */
+export function saveInstanceLogs(dir: string | undefined, toDir: string, lines = SAVED_LOG_LINES): string[] {
+  if (!dir || !existsSync(dir)) return []
+  const saved: string[] = []
+  for (const name of readdirSync(dir).filter((n) => LOG_FILES.includes(n) || /^serial.*\.log$/.test(n))) {
+    const text = tail(readFileSync(join(dir, name), 'utf8'), lines)
+    if (!text.trim()) continue
+    mkdirSync(toDir, { recursive: true })
+    writeFileSync(join(toDir, name), `${text}\n`)
+    saved.push(join(toDir, name))
+  }
+  return saved
+}
+
+/** The first line in the instance's logs carrying `mark` (a provision script's failure, through cloud-init's console output). */
+export function findMark(dir: string | undefined, mark: string): string | undefined {
+  if (!dir || !existsSync(dir)) return undefined
+  for (const name of readdirSync(dir).filter((n) => LOG_FILES.includes(n) || /^serial.*\.log$/.test(n))) {
+    const line = readFileSync(join(dir, name), 'utf8').split('\n').find((l) => l.includes(mark))
+    if (line) return line.slice(line.indexOf(mark)).replace(/\\n.*$|["}]+$/g, '').trim()
+  }
+  return undefined
+}
+
+export interface StartOptions {
+  limaVersion: LimaVersion | undefined
+  /** Lines `limactl start --progress` prints (cloud-init's progress, 2.x). */
+  onProgress?: (line: string) => void
+  /** Ends the start at once when this mark shows in the instance's logs (a provision step failed). */
+  failFastMark?: string
+}
+
 export class Limactl {
   constructor(private readonly options: LimactlOptions) {}
 
-  private async call(args: string[], timeoutMs: number, instance?: string, hint?: string): Promise<RunResult> {
-    const result = await run(this.options.binary, args, { timeoutMs })
+  private async call(args: string[], timeoutMs: number, instance?: string, hint?: string, extra: Omit<RunOptions, 'timeoutMs'> = {}): Promise<RunResult> {
+    const result = await run(this.options.binary, args, { timeoutMs, ...extra })
     if (!result.failed) return result
     if (result.exitCode === undefined && !result.timedOut) {
       // No exit code and no timeout: the process never started.
@@ -104,6 +147,18 @@ export class Limactl {
     return /version\s+(\S+)/.exec(result.stdout)?.[1] ?? result.stdout.trim()
   }
 
+  /** `limactl info`: version, vmTypes, limaHome (and hostOS/hostArch since 2.0). */
+  async info(): Promise<LimaInfo> {
+    const result = await run(this.options.binary, ['info'], { timeoutMs: QUICK_TIMEOUT_MS })
+    if (result.failed) throw new LimactlError(result.command, result.exitCode, limactlWhy(result.stderr, result.timedOut, QUICK_TIMEOUT_MS), '', 'limactl info must work before anything is created: check the Lima install')
+    return parseLimaInfo(result.stdout)
+  }
+
+  /** `limactl validate FILE` (Lima's own check of a yaml, templates and _config files merged in). */
+  async validate(yamlFile: string, hint?: string): Promise<void> {
+    await this.call(['validate', yamlFile], QUICK_TIMEOUT_MS, undefined, hint)
+  }
+
   /** Instances, all or the named one (an unknown name is an empty list). */
   async list(name?: string): Promise<LimaInstance[]> {
     const result = await run(this.options.binary, ['list', '--json', ...(name ? [name] : [])], { timeoutMs: QUICK_TIMEOUT_MS })
@@ -123,10 +178,32 @@ export class Limactl {
     await this.call(['create', `--name=${name}`, '--tty=false', yamlFile], this.options.startTimeoutMs, name, `${hint ? `${hint}; ` : ''}the lima.yaml is ${yamlFile}`)
   }
 
-  async start(name: string): Promise<void> {
+  async start(name: string, o: StartOptions): Promise<void> {
     const seconds = Math.ceil(this.options.startTimeoutMs / 1000)
-    // Lima's own --timeout ends the wait first, with its reason; ours is a little longer, as a backstop.
-    await this.call(['start', '--tty=false', `--timeout=${seconds}s`, name], this.options.startTimeoutMs + 60_000, name, `raise --lima-timeout (now ${seconds} s; TCG boots are slow), or look at the logs above`)
+    const args = ['start', '--tty=false', `--timeout=${seconds}s`, ...(hasStartProgress(o.limaVersion) && o.onProgress ? ['--progress'] : []), name]
+    const abort = new AbortController()
+    let failed: string | undefined
+    const watching = (async () => {
+      if (!o.failFastMark) return
+      const dir = await this.instanceDir(name)
+      while (!abort.signal.aborted) {
+        await sleep(FAIL_FAST_POLL_MS)
+        failed = findMark(dir, o.failFastMark)
+        if (failed) abort.abort()
+      }
+    })()
+    try {
+      // Lima's own --timeout ends the wait first, with its reason; ours is a little longer, as a backstop.
+      await this.call(args, this.options.startTimeoutMs + 60_000, name, `raise --lima-timeout (now ${seconds} s; TCG boots are slow), or look at the logs above`, {
+        signal: abort.signal, ...(o.onProgress ? { onLine: o.onProgress } : {}),
+      })
+    } catch (err) {
+      if (failed) throw new InfraError(`limactl start ${name} stopped: a provision step failed in the guest: ${failed}`, { hint: 'the line above comes from the guest (cloud-init output); the saved logs have the rest', cause: err })
+      throw err
+    } finally {
+      abort.abort()
+      await watching
+    }
   }
 
   async stop(name: string): Promise<void> {

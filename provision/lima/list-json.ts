@@ -21,6 +21,7 @@ const LimaMountSchema = z.looseObject({
   writable: z.boolean().nullish(),
   '9p': NinePSchema.nullish(),
   virtiofs: z.looseObject({ queueSize: z.number().int().nullish() }).nullish(),
+  sshfs: z.looseObject({ cache: z.boolean().nullish(), followSymlinks: z.boolean().nullish(), sftpDriver: z.string().nullish() }).nullish(),
 })
 export type LimaMount = z.infer<typeof LimaMountSchema>
 
@@ -28,9 +29,12 @@ export type LimaMount = z.infer<typeof LimaMountSchema>
 const LimaConfigSchema = z.looseObject({
   vmType: z.string().nullish(),
   arch: z.string().nullish(),
+  /** Absent (or null) in 2.x when the yaml named none: the driver decides at start. */
   mountType: z.string().nullish(),
+  mountTypesUnsupported: z.array(z.string()).nullish(),
+  mountInotify: z.boolean().nullish(),
   mounts: z.array(LimaMountSchema).nullish(),
-  user: z.looseObject({ name: z.string().nullish(), uid: z.number().nullish() }).nullish(),
+  user: z.looseObject({ name: z.string().nullish(), uid: z.number().nullish(), passwordlessSudo: z.boolean().nullish() }).nullish(),
 })
 export type LimaConfig = z.infer<typeof LimaConfigSchema>
 
@@ -51,7 +55,8 @@ const LimaInstanceSchema = z.looseObject({
   sshAddress: z.string().optional(),
   hostAgentPID: z.number().int().optional(),
   driverPID: z.number().int().optional(),
-  errors: z.array(z.string()).optional(),
+  /** Strings since 2.0 (Instance.MarshalJSON); 1.x marshals Go errors as {} (pkg/store/instance.go has none). */
+  errors: z.array(z.union([z.string(), z.record(z.string(), z.unknown()).transform(() => 'an error Lima 1.x does not print in JSON (limactl list shows it)')])).optional(),
   config: LimaConfigSchema.optional(),
   limaVersion: z.string().optional(),
 })

@@ -6,6 +6,10 @@ import {
   DEFAULT_9P_MSIZE,
   DEFAULT_9P_PROTOCOL_VERSION,
   DEFAULT_9P_SECURITY_MODEL,
+  DEFAULT_MOUNT_INOTIFY,
+  DEFAULT_SSHFS_CACHE,
+  DEFAULT_SSHFS_FOLLOW_SYMLINKS,
+  DEFAULT_SSHFS_SFTP_DRIVER,
   DEFAULT_VIRTIOFS_QUEUE_SIZE,
   DEFAULT_WRITABLE,
 } from '../lima-compat/defaults.ts'
@@ -30,8 +34,19 @@ export function fillDefaults(input: MatrixInput, file?: string): Matrix {
 
 export function fillConfig(input: ConfigInput): ShareConfig {
   const writable = input.writable ?? DEFAULT_WRITABLE
-  const base = { name: input.name, mountType: input.mountType, writable }
+  const base = { name: input.name, mountType: input.mountType, writable, mountInotify: input.mountInotify ?? DEFAULT_MOUNT_INOTIFY }
   if (input.mountType === 'virtiofs') return { ...base, virtiofs: { queueSize: input.virtiofs?.queueSize ?? DEFAULT_VIRTIOFS_QUEUE_SIZE } }
+  if (input.mountType === 'reverse-sshfs') {
+    const sshfs = input.sshfs
+    return {
+      ...base,
+      sshfs: {
+        cache: sshfs?.cache ?? DEFAULT_SSHFS_CACHE,
+        followSymlinks: sshfs?.followSymlinks ?? DEFAULT_SSHFS_FOLLOW_SYMLINKS,
+        sftpDriver: sshfs?.sftpDriver ?? DEFAULT_SSHFS_SFTP_DRIVER,
+      },
+    }
+  }
   const ninep = input['9p']
   return {
     ...base,

@@ -2,7 +2,7 @@
 // Either output is itself a valid matrix file that loads to the same Matrix.
 import { Document, isMap, isSeq } from 'yaml'
 import type { z } from 'zod'
-import type { CacheMode, MountType, ProtocolVersion, SecurityModel, ShareConfig } from '../types.ts'
+import type { CacheMode, MountType, ProtocolVersion, SecurityModel, ShareConfig, SshfsSettings } from '../types.ts'
 import type { MatrixInput } from './schema.ts'
 import type { Backend, Matrix } from './types.ts'
 
@@ -13,8 +13,10 @@ export interface MatrixDocument {
     name: string
     mountType: MountType
     writable: boolean
+    mountInotify?: boolean
     '9p'?: { securityModel: SecurityModel; cache: CacheMode; msize: string; protocolVersion: ProtocolVersion }
     virtiofs?: { queueSize: number }
+    sshfs?: SshfsSettings
   }>
   suites: string[]
   expect: Array<{ check: string; config: string; reason: string }>
@@ -32,11 +34,13 @@ function matrixDocument(matrix: Matrix): MatrixDocument {
 }
 
 function configDocument(config: ShareConfig): MatrixDocument['configs'][number] {
-  const { name, mountType, writable, ninep, virtiofs } = config
+  const { name, mountType, writable, mountInotify, ninep, virtiofs, sshfs } = config
   return {
     name, mountType, writable,
+    ...(mountInotify === undefined ? {} : { mountInotify }),
     ...(ninep ? { '9p': { securityModel: ninep.securityModel, cache: ninep.cache, msize: ninep.msize, protocolVersion: ninep.protocolVersion } } : {}),
     ...(virtiofs ? { virtiofs: { queueSize: virtiofs.queueSize } } : {}),
+    ...(sshfs ? { sshfs: { cache: sshfs.cache, followSymlinks: sshfs.followSymlinks, sftpDriver: sshfs.sftpDriver } } : {}),
   }
 }
 
@@ -51,7 +55,7 @@ export function formatMatrix(matrix: Matrix, options: { format: 'yaml' | 'json' 
     for (const [i, item] of configs.items.entries()) {
       if (!isMap(item)) continue
       if (i > 0) item.spaceBefore = true
-      for (const block of ['9p', 'virtiofs']) {
+      for (const block of ['9p', 'virtiofs', 'sshfs']) {
         const node = item.get(block, true)
         if (isMap(node)) node.flow = true
       }

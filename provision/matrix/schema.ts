@@ -4,7 +4,7 @@
 import { z } from 'zod'
 import { MAX_VIRTIOFS_QUEUE_SIZE, MIN_9P_MSIZE, MIN_9P_MSIZE_BYTES } from '../lima-compat/limits.ts'
 import { ramInBytes } from '../lima-compat/ram-in-bytes.ts'
-import { CACHE_MODES, MOUNT_TYPES, PROTOCOL_VERSIONS, SECURITY_MODELS } from '../types.ts'
+import { CACHE_MODES, MOUNT_TYPES, PROTOCOL_VERSIONS, SECURITY_MODELS, SFTP_DRIVERS } from '../types.ts'
 import { didYouMean } from './did-you-mean.ts'
 import { BACKENDS, KNOWN_SUITES, type KeyPath, type PathProblem } from './types.ts'
 
@@ -53,12 +53,21 @@ const VirtiofsInput = z.strictObject({
   queueSize: QueueSize.nullish(),
 })
 
+const SshfsInput = z.strictObject({
+  cache: z.boolean().nullish(),
+  followSymlinks: z.boolean().nullish(),
+  sftpDriver: z.enum(SFTP_DRIVERS).nullish(),
+})
+
 export const ConfigInput = z.strictObject({
   name: ConfigName,
   mountType: z.enum(MOUNT_TYPES),
   writable: z.boolean().nullish(),
+  /** Lima's instance-wide `mountInotify`, per configuration here (the Lima backend groups by it). */
+  mountInotify: z.boolean().nullish(),
   '9p': NinePInput.nullish(),
   virtiofs: VirtiofsInput.nullish(),
+  sshfs: SshfsInput.nullish(),
 })
 export type ConfigInput = z.output<typeof ConfigInput>
 

@@ -2,7 +2,7 @@
 // block on a virtiofs config, duplicate config names or suites, expect entries that match no config.
 // They run on a lenient view of the raw document, so they report even when the shape has problems.
 import { z } from 'zod'
-import { MOUNT_TYPES, type MountType } from '../types.ts'
+import { MOUNT_TYPES, SETTINGS_BLOCK, type MountType } from '../types.ts'
 import { globMatch } from '../../agent/glob.ts'
 import type { PathProblem } from './types.ts'
 
@@ -21,10 +21,11 @@ export function validate(doc: unknown): PathProblem[] {
   const problems: PathProblem[] = []
   const firstIndex = new Map<string, number>()
   for (const [i, config] of configs.entries()) {
-    // Each mount type's settings block is named after it: `9p:`, `virtiofs:`.
-    for (const block of MOUNT_TYPES) {
-      if (Object.hasOwn(config, block) && isMountType(config.mountType) && config.mountType !== block) {
-        problems.push({ path: ['configs', i, block], at: 'key', message: `only for mountType ${block}; this config is ${config.mountType}` })
+    // Each mount type has its own settings block: `9p:`, `virtiofs:`, `sshfs:` (reverse-sshfs).
+    for (const type of MOUNT_TYPES) {
+      const block = SETTINGS_BLOCK[type]
+      if (Object.hasOwn(config, block) && isMountType(config.mountType) && config.mountType !== type) {
+        problems.push({ path: ['configs', i, block], at: 'key', message: `only for mountType ${type}; this config is ${config.mountType}` })
       }
     }
     if (config.name === undefined) continue

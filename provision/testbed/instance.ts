@@ -16,6 +16,7 @@ import { SshConnection, waitForSsh } from '../ssh.ts'
 import type { ShareConfig, ShareSetup } from '../types.ts'
 import { decideAccel, type AccelChoice } from './accel.ts'
 import { GUEST_STATE_DIR } from './guest-init.ts'
+import { startHostAgent, stopHostAgent } from './host-agent.ts'
 import { ensureInitramfs } from './initramfs.ts'
 import { ensureKeys } from './keys.ts'
 import { resolveKernel } from './kernel.ts'
@@ -78,6 +79,10 @@ const stateSchema = z.object({
   virtiofsd: z.object({ binary: z.string(), flavour: z.enum(['rust', 'c']), pids: z.array(z.number()), argvs: z.array(z.array(z.string())) }).optional(),
   kernel: z.object({ id: z.string(), image: z.string(), initrd: z.string() }),
   guest: z.object({ kernel: z.string() }).optional(),
+  /** The guest user with QEMU's uid (Lima's user): reverse-sshfs logs in as it. */
+  guestUser: z.string().optional(),
+  /** What the host agent runs for this boot (host-agent.ts): reverse-sshfs pipelines, the mountInotify daemon. */
+  hostAgent: z.object({ reverseSshfs: z.array(z.number()), mountInotify: z.number().optional() }).optional(),
   shares: z.array(shareStateSchema),
   bootedAt: z.string(),
   bootSeconds: z.number().optional(),
@@ -220,6 +225,7 @@ async function boot(state: TestbedState, options: BootOptions): Promise<TestbedS
       const siblingCount = state.shares.filter((s) => s.sibling).length
       log(`ssh up after ${((Date.now() - started) / 1000).toFixed(1)} s; mounting ${state.shares.length} shares${siblingCount ? ` and ${siblingCount} siblings` : ''}`)
       await mountShares(ssh, state)
+      await startHostAgent(ssh, state, log)
     } catch (err) {
       ssh.close()
       throw err
@@ -234,6 +240,7 @@ async function boot(state: TestbedState, options: BootOptions): Promise<TestbedS
     log(`ready in ${state.bootSeconds.toFixed(1)} s: ${state.shares.length - failed.length}/${state.shares.length} shares mounted${siblingsText}${failed.length ? ` (failed: ${failed.map((s) => s.config.name).join(', ')})` : ''}`)
     return state
   } catch (err) {
+    await stopHostAgent(state)
     await stopAll(pids)
     throw err
   }
@@ -242,11 +249,13 @@ async function boot(state: TestbedState, options: BootOptions): Promise<TestbedS
 /** Writes the guest's fstab, mounts every share, and keeps each one's outcome and mountinfo. */
 async function mountShares(ssh: SshConnection, state: TestbedState): Promise<void> {
   // Siblings are mounted like the shares: an fstab line each, with their configuration's settings.
-  const mounts = [...state.shares, ...state.shares.flatMap((s) => (s.sibling ? [{ ...s.sibling, config: s.config }] : []))]
+  // As Lima's cloud-init: only 9p and virtiofs are in fstab; the host agent mounts reverse-sshfs (host-agent.ts).
+  const fstab = state.shares.filter((s) => s.config.mountType !== 'reverse-sshfs')
+  const mounts = [...fstab, ...fstab.flatMap((s) => (s.sibling ? [{ ...s.sibling, config: s.config }] : []))]
   const result = await ssh.exec('sh -s', { stdin: mountScript(mounts), timeoutMs: 120_000 })
   const { outcomes, guestKernel } = parseMountOutput(result.stdout, mounts)
   state.guest = { kernel: guestKernel }
-  for (const mount of state.shares.flatMap((s) => (s.sibling ? [s, s.sibling] : [s]))) {
+  for (const mount of fstab.flatMap((s) => (s.sibling ? [s, s.sibling] : [s]))) {
     const outcome = outcomes.get(mount.mountPoint)!
     mount.mounted = !!outcome.mountinfo
     mount.mountinfo = outcome.mountinfo
@@ -318,12 +327,15 @@ export async function up(options: UpOptions): Promise<TestbedState> {
       kernel: { id: kernel.id, image: kernel.vmlinux ?? kernel.vmlinuz, initrd: initramfs.path },
       shares: shares.map(({ sibling, ...s }) => ({ ...s, mounted: false, ...(sibling ? { sibling: { ...sibling, mounted: false } } : {}) })),
       bootedAt: new Date().toISOString(),
+      guestUser: guestUserName(uid),
       ...(siblingFs ? { siblingFs } : {}),
     }
     writeState(state)
     return await boot(state, options)
   } catch (err) {
-    await teardown(instanceDir, [qemuPidFromFile(instanceDir), ...(readState(instanceDir)?.virtiofsd?.pids ?? [])].filter((p): p is number => !!p))
+    const half = readState(instanceDir)
+    if (half) await stopHostAgent(half)
+    await teardown(instanceDir, [qemuPidFromFile(instanceDir), ...(half?.virtiofsd?.pids ?? [])].filter((p): p is number => !!p))
     throw err
   }
 }
@@ -343,6 +355,7 @@ async function stopGuest(state: TestbedState, log: (line: string) => void): Prom
         const mountPoints = state.shares.filter((s) => s.mounted).map((s) => shellQuote(s.mountPoint)).join(' ')
         // As a shutdown does: write back, unmount the shares; waited for, so nothing is cut off.
         await ssh.exec(`sync; umount ${mountPoints} 2>/dev/null; sync`, { timeoutMs: 60_000 }).catch(() => {})
+        await stopHostAgent(state)
         // poweroff -f ends the connection: started in its own session, so closing ours can't stop it.
         void ssh.exec(`${GUEST_STATE_DIR}/busybox setsid ${GUEST_STATE_DIR}/busybox poweroff -f`).catch(() => {})
         await waitForExit(state.qemu.pid, 10_000)
@@ -355,6 +368,7 @@ async function stopGuest(state: TestbedState, log: (line: string) => void): Prom
     }
     await waitForExit(state.qemu.pid, 10_000)
   }
+  await stopHostAgent(state)
   await stopAll(state.virtiofsd?.pids ?? [])
 }
 
@@ -394,6 +408,7 @@ export async function remount(instanceDir: string, configName: string): Promise<
   const state = requireState(instanceDir)
   const share = state.shares.find((s) => s.config.name === configName)
   if (!share) throw new UsageError(`no share named ${configName}; shares: ${state.shares.map((s) => s.config.name).join(', ')}`)
+  if (share.config.mountType === 'reverse-sshfs') throw new UsageError(`${configName} is reverse-sshfs: the host drives that mount (sshfs -o slave over ssh); restart the testbed to mount it again`)
   const ssh = await connect(state)
   try {
     const mp = shellQuote(share.mountPoint)

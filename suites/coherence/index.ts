@@ -5,6 +5,7 @@
 // the matrix, never here.
 import { sharedSuite, type Need, type PointSpec, type SharedTarget } from '../../agent/check-api.ts'
 import { GUEST_WRITES, HOST_EVENTS, text, V1, V2, write, type Probe } from './events.ts'
+import { INOTIFY_POINTS, inotifyExperiments } from './inotify.ts'
 import { failure, verdict, watchAll, withFailure, type Experiment, type Outcome } from './window.ts'
 
 const HOST: readonly Need[] = ['host']
@@ -17,8 +18,7 @@ const POINTS: PointSpec[] = [
   ...GUEST_WRITES.map((w): PointSpec => ({ id: `coherence/guest-${w.name}/host-sees`, title: w.title, needs: HOST })),
   { id: 'coherence/guest-mmap-write/host-sees', title: 'guest writes through a shared writable mmap and msyncs: the host sees it', needs: ['host', 'python3'] },
   { id: 'coherence/host-edit/guest-mmap-sees', title: 'host edits a file the guest has mapped: the mapping shows it', needs: ['host', 'python3'] },
-  { id: 'coherence/inotify/guest-change', title: 'a guest fs.watch on the share sees a file the guest makes', needs: [] },
-  { id: 'coherence/inotify/host-change', title: 'a guest fs.watch on the share sees a file the host makes', needs: HOST },
+  ...INOTIFY_POINTS,
 ]
 
 /** Reads what the host has at a path, for changes made in the guest. */
@@ -114,26 +114,7 @@ export default sharedSuite('coherence', 'Cache coherence: host edits seen in the
         ...withFailure(!madeG.ok ? { found: `the host could not make it: ${madeG.error}` } : failure(map, 'mmap-open')),
       })
     }
-    const dir = `${t.dir}/inotify`
-    await ctx.op('mkdir', dir, 0o755)
-    const watch = await held(await ctx.op('watch-start', dir), (h) => ctx.op('watch-stop', h))
-    const events = (name: string) => async () => {
-      const found = text(await ctx.op('watch-events', watch.value as number))
-      return { found: found || 'no events', visible: found.split(',').includes(name) }
-    }
-    const noWatch = withFailure(failure(watch, 'watch'))
-    experiments.push({ target: t, id: 'coherence/inotify/guest-change', side: 'guest', describe: { op: 'watch', args: [dir], wanted: 'by-guest' }, fire: () => ctx.op('create', `${dir}/by-guest`, 0o644), look: events('by-guest'), ...noWatch })
-    if (!noHost) {
-      experiments.push({
-        target: t, id: 'coherence/inotify/host-change', side: 'host', describe: { op: 'watch', args: [dir], wanted: 'by-host' },
-        fire: async () => {
-          const r = await write(t.host, `${dir}/by-host`, V1)
-          return r.ok ? { ok: true } : { ok: false, found: `the host could not create it: ${r.error}` }
-        },
-        look: events('by-host'),
-        ...noWatch,
-      })
-    }
+    experiments.push(...(await inotifyExperiments(ctx, t, held, !!noHost)))
   }))
 
   // --- fire everything: the guest's changes in turn, then the host's all together ---------

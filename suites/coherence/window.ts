@@ -62,7 +62,9 @@ export async function watchAll(experiments: Experiment[], windowMs: number): Pro
 export function verdict(e: Experiment, windowMs: number, stage: 'at-once' | 'after-drop-caches'): PointVerdict {
   const base = { ...e.describe, stage }
   if (e.failed) return { ok: false, diagnostics: { ...base, found: e.failed.found, ...(e.failed.errno ? { errno: e.failed.errno } : {}), class: 'loud' } }
-  if (e.seenAfterMs !== undefined) return { ok: true, diagnostics: { ...base, found: e.describe.wanted, latencyMs: e.seenAfterMs, ...(e.firstLook ? { note: 'seen at the first look' } : {}) } }
+  // What the look saw when it says more than the wanted value (a watcher's events with their kinds).
+  const seen = e.lastFound !== undefined && e.lastFound !== e.describe.wanted ? { seen: e.lastFound } : {}
+  if (e.seenAfterMs !== undefined) return { ok: true, diagnostics: { ...base, found: e.describe.wanted, ...seen, latencyMs: e.seenAfterMs, ...(e.firstLook ? { note: 'seen at the first look' } : {}) } }
   const found = stage === 'at-once' ? `stale after ${windowMs} ms: ${short(e.lastFound)}` : `still stale after drop_caches: ${short(e.lastFound)}`
   return { ok: false, diagnostics: { ...base, found, class: 'silent' } }
 }

@@ -1,49 +1,60 @@
 // A STAND-IN for Lima's `limactl` (run through ./limactl), for tests on a Linux machine where Lima
-// can't be installed. It is NOT Lima. It implements what limafs's Lima backend uses:
-//   limactl --version
-//   limactl create --name=N [--tty=false] FILE.yaml
-//   limactl start [--tty=false] [--timeout=DURATION] N
-//   limactl stop N
-//   limactl delete -f N
-//   limactl list --json [N...]
+// can't be installed. It is NOT Lima. It plays the Lima version LIMA_STANDIN_VERSION says
+// (default 2.2.0; 1.2.2, 2.0.x, 2.1.x differ where Lima did: ./lima-version.ts) and implements
+// what limafs's Lima backend uses:
+//   limactl --version | info | validate FILE...
+//   limactl create --name=N [--tty=false] FILE.yaml|template:NAME|template://NAME
+//   limactl start [--tty=false] [--timeout=DURATION] [--progress (2.x)] N
+//   limactl stop N | delete -f N... | list --json [N...]
 // in Lima's formats ($LIMA_HOME, default ~/.lima; N/lima.yaml, N/ssh.config, N/ha.stderr.log,
-// N/serial.log; _config/user; list --json one object per line with Lima's field names), by
-// booting limafs's own testbed (provision/testbed/*) with the lima.yaml's mounts: the same
-// `-virtfs local,mount_tag=lima-<hash>,path=LOCATION,security_model=M` arguments as Lima's QEMU
-// driver and the same fstab lines as Lima's cloud-init, QEMU run as an ordinary user.
+// N/serial.log; _config/user; list --json one object per line with Lima's field names), with
+// Lima's template locators (./lima-templates.ts), its merging of _config/{default,override,base}.yaml
+// (./lima-fill.ts), by booting limafs's own testbed (provision/testbed/*) with the filled config's
+// mounts: the same `-virtfs local,mount_tag=TAG,...` arguments as Lima's QEMU driver (TAG per
+// version), the same fstab lines as Lima's cloud-init, reverse-sshfs the way Lima's host agent
+// mounts it, mountInotify the way its host and guest agents do it, QEMU run as an ordinary user.
 //
 // What differs from Lima, on purpose:
 //  - vmType vz is refused, as Lima on a Linux host refuses it (its VZ driver exists on macOS
 //    only): `create` fails with Lima's "unknown or unsupported VM type: vz".
 //  - the guest is the testbed's (the host's own / read-only, a Debian kernel), not the image the
-//    lima.yaml names; `images:`/`base:` are recorded, not downloaded.
+//    lima.yaml names; `images:`/`base:` are read (a wrong locator fails as in Lima), not downloaded.
 //  - Lima refuses to run as root. Run as root (CI here), the stand-in acts for uid 1000 as the
-//    testbed does: QEMU drops to it, the mount locations are given to it, and the guest user is
-//    that uid's name, with passwordless sudo (a sudoers file bind-mounted over the read-only
-//    /etc/sudoers, the way the testbed gives the guest its own /etc/shadow).
+//    testbed does: QEMU drops to it, the mount locations it makes are given to it, and the guest
+//    user is that uid's name, with passwordless sudo unless user.passwordlessSudo is false (2.2+)
+//    (a sudoers file bind-mounted over the read-only /etc/sudoers, the way the testbed gives
+//    the guest its own /etc/shadow).
 //  - `provision:` scripts (mode system) and readiness `probes:` run over ssh as root after the
-//    boot: a failing provision script only warns, a failing probe fails `start` (as in Lima).
-//    The guest root is read-only, so a script can't install packages; the host's node (Node 20)
-//    is in the guest already, so limafs's node provision script has nothing to do.
+//    boot, their output in ha.stderr.log: a failing provision script only warns, a failing probe
+//    fails `start` (as in Lima). The guest root is read-only, so a script can't install packages;
+//    the host's node (Node 20) is in the guest already, so limafs's node provision script has
+//    nothing to do.
 import { chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, appendFileSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { parse } from 'yaml'
+import { stringify } from 'yaml'
 import { readEnvironment } from '../../cli/environment.ts'
 import { ramInBytes } from '../../provision/lima-compat/ram-in-bytes.ts'
 import { shellQuote } from '../../provision/shell-quote.ts'
 import { SshConnection } from '../../provision/ssh.ts'
 import { DEFAULT_QEMU_UID, down, isRunning, readState, sshTarget, up, type TestbedState } from '../../provision/testbed/instance.ts'
 import { ensureKeys } from '../../provision/testbed/keys.ts'
-import { fillConfig, instanceDir, listEntry, readConfig, sharesOf, sshConfigText, STANDIN_VERSION, type StandinConfig } from './standin-instance.ts'
+import { validate } from './lima-fill.ts'
+import { LimaError, readTemplate } from './lima-templates.ts'
+import { goQ, isV2, standinLima } from './lima-version.ts'
+import { effectiveMountType, instanceDir, listEntry, loadConfig, readConfig, sharesOf, sshConfigText, type StandinConfig } from './standin-instance.ts'
 
 const HOST_ARCH = process.arch === 'arm64' ? 'aarch64' : 'x86_64'
-const limaHome = process.env.LIMA_HOME || join(homedir(), '.lima')
+const lima = standinLima()
+const home = process.env.HOME || homedir()
+const limaHome = process.env.LIMA_HOME || join(home, '.lima')
+const host = { arch: HOST_ARCH, home, warn: (msg: string) => logrus('warning', msg) }
 const isRoot = process.getuid?.() === 0
 const uid = isRoot ? DEFAULT_QEMU_UID : process.getuid!()
 const gid = isRoot ? DEFAULT_QEMU_UID : process.getgid!()
 
-class Fatal extends Error {}
+/** A fatal error, as limactl prints it (level=fatal). */
+class Fatal extends LimaError {}
 
 /** Lima's (logrus) stderr format. */
 function logrus(level: 'info' | 'warning' | 'fatal', msg: string): void {
@@ -78,7 +89,7 @@ function instanceNames(): string[] {
 }
 
 function requireConfig(name: string): StandinConfig {
-  const config = readConfig(limaHome, name, HOST_ARCH)
+  const config = readConfig(lima, limaHome, name, host)
   if (!config) throw new Fatal(`instance "${name}" does not exist, run \`limactl create --name=${name}\` to create a new instance`)
   return config
 }
@@ -94,20 +105,52 @@ const positionals = (args: string[], valued: string[] = []) =>
   args.filter((a, i) => !a.startsWith('-') && !valued.some((f) => args[i - 1] === `--${f}`))
 
 function create(args: string[]): void {
-  const file = positionals(args, ['name'])[0]
-  if (!file) throw new Fatal('limactl create: expected FILE.yaml (the stand-in takes a file only, not template://)')
-  const doc = (parse(readFileSync(file, 'utf8')) ?? {}) as Record<string, unknown>
-  const name = flagValue(args, 'name') ?? file.replace(/^.*\//, '').replace(/\.ya?ml$/, '')
-  const config = fillConfig(doc, HOST_ARCH)
+  const locator = positionals(args, ['name'])[0]
+  if (!locator) throw new Fatal('limactl create: expected FILE.yaml or a template: locator')
+  const tmpl = readTemplate(lima, locator, { cwd: process.cwd(), warn: host.warn })
+  const name = flagValue(args, 'name') ?? tmpl.name
+  const config = loadConfig(lima, limaHome, tmpl.doc, { ...host, cwd: process.cwd() })
+  validate(lima, config)
+  // pkg/driverutil: the VZ driver exists on macOS only.
   if (config.vmType !== 'qemu') throw new Fatal(`unknown or unsupported VM type: ${config.vmType}`)
-  if (config.mountType !== '9p' && config.mountType !== 'virtiofs') throw new Fatal(`the limactl stand-in does not do mountType ${config.mountType}`)
   const dir = instanceDir(limaHome, name)
-  if (existsSync(join(dir, 'lima.yaml'))) throw new Fatal(`instance "${name}" already exists (${dir})`)
+  if (existsSync(join(dir, 'lima.yaml'))) throw new Fatal(`instance ${goQ(lima, name)} already exists (${dir})`)
   mkdirSync(dir, { recursive: true, mode: 0o755 })
-  writeFileSync(join(dir, 'lima.yaml'), readFileSync(file))
-  writeFileSync(join(dir, 'lima-version'), STANDIN_VERSION)
+  writeFileSync(join(dir, 'lima.yaml'), stringify(tmpl.doc))
+  writeFileSync(join(dir, 'lima-version'), lima.text)
   logrus('info', `Attempting to download the image (stand-in: nothing to download, the testbed's guest is used)`)
   logrus('info', `Run \`limactl start ${name}\` to start the instance.`)
+}
+
+/** `limactl validate FILE...` (cmd/limactl/template.go templateValidateAction): read, embed, load with _config, Validate. */
+function validateCommand(args: string[]): void {
+  const files = positionals(args)
+  if (!files.length) throw new Fatal('requires at least 1 arg(s), only received 0')
+  for (const file of files) {
+    const tmpl = readTemplate(lima, file, { cwd: process.cwd(), warn: host.warn })
+    // Embedding (and its locator errors) comes before Validate, unwrapped, as in Lima.
+    const config = loadConfig(lima, limaHome, tmpl.doc, { ...host, cwd: process.cwd() })
+    try {
+      validate(lima, config)
+    } catch (err) {
+      throw new Fatal(`failed to validate YAML file ${goQ(lima, file)}: ${(err as Error).message}`)
+    }
+    logrus('info', `${goQ(lima, file)}: OK`)
+  }
+}
+
+/** `limactl info` (pkg/limainfo/limainfo.go): hostOS and hostArch since 2.0. */
+function info(): void {
+  const defaultTemplate = loadConfig(lima, limaHome, readTemplate(lima, isV2(lima) ? 'template:default' : 'template://default', { cwd: process.cwd(), warn: () => {} }).doc, { ...host, cwd: process.cwd() })
+  process.stdout.write(`${JSON.stringify({
+    version: lima.text,
+    templates: [{ name: 'default', location: '(stand-in)' }],
+    defaultTemplate,
+    limaHome,
+    vmTypes: ['qemu'],
+    ...(isV2(lima) ? { vmTypesEx: { qemu: {} }, hostOS: process.platform, hostArch: HOST_ARCH, identityFile: join(limaHome, '_config', 'user') } : {}),
+    guestAgents: {},
+  })}\n`)
 }
 
 /** Go durations limactl takes for --timeout ("10m", "90s", "1h"). */
@@ -132,12 +175,14 @@ async function userKey(cacheDir: string): Promise<string> {
 }
 
 /** What Lima's cloud-init does for its user, on the testbed's read-only root: hostname, sudo, key. */
-function guestSetupScript(name: string, user: string, publicKey: string): string {
+function guestSetupScript(name: string, user: string, publicKey: string, passwordlessSudo: boolean): string {
   const S = '/run/limafs'
+  // pkg/cidata/cidata.TEMPLATE.d/user-data (2.2): "sudo: ALL=(ALL) NOPASSWD:ALL" only with passwordlessSudo.
+  const rule = passwordlessSudo ? `${user} ALL=(ALL:ALL) NOPASSWD:ALL` : `${user} ALL=(ALL:ALL) ALL`
   return `set -e
 /run/limafs/busybox hostname lima-${name}
 { cat /etc/hosts; echo "127.0.1.1 lima-${name}"; } > ${S}/hosts
-printf '%s\\n' 'Defaults env_reset' 'Defaults secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"' 'root ALL=(ALL:ALL) ALL' ${shellQuote(`${user} ALL=(ALL:ALL) NOPASSWD:ALL`)} > ${S}/sudoers
+printf '%s\\n' 'Defaults env_reset' 'Defaults secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"' 'root ALL=(ALL:ALL) ALL' ${shellQuote(rule)} > ${S}/sudoers
 chmod 0440 ${S}/sudoers
 for f in hosts sudoers; do mount --bind ${S}/$f /etc/$f; done
 grep -qxF ${shellQuote(publicKey)} ${S}/authorized_keys || echo ${shellQuote(publicKey)} >> ${S}/authorized_keys
@@ -152,21 +197,30 @@ async function runScript(ssh: SshConnection, script: string, timeoutMs: number):
 }
 
 async function start(args: string[]): Promise<void> {
+  // cmd/limactl/start.go: --progress exists since 2.0.0.
+  if (args.includes('--progress') && !isV2(lima)) throw new Fatal('unknown flag: --progress')
+  const progress = args.includes('--progress')
   const name = positionals(args, ['timeout'])[0]
   if (!name) throw new Fatal('limactl start: expected an instance name (the stand-in does not take a file here: create first)')
   const config = requireConfig(name)
+  validate(lima, config)
   const existing = state(name)
   if (existing && isRunning(existing)) throw new Fatal(`instance "${name}" is already running`)
   const timeoutMs = durationMs(flagValue(args, 'timeout'), 600_000)
   const dir = instanceDir(limaHome, name)
   const env = readEnvironment()
   const key = await userKey(env.cacheDir)
-  const shares = sharesOf(config)
-  // As root, act for uid 1000 like the testbed: the user who owns the locations runs QEMU.
-  if (isRoot) for (const s of shares) if (existsSync(s.hostDir)) chownSync(s.hostDir, uid, gid)
+  const shares = sharesOf(lima, config)
+  for (const s of shares) {
+    // pkg/driver/qemu/qemu.go: os.MkdirAll(location, 0o755) for each mount.
+    if (!existsSync(s.hostDir)) mkdirSync(s.hostDir, { recursive: true, mode: 0o755 })
+    // As root, act for uid 1000 like the testbed: the user who owns the locations runs QEMU (never $HOME itself: the user's own).
+    if (isRoot && s.hostDir !== home) chownSync(s.hostDir, uid, gid)
+  }
   rmSync(join(dir, 'serial.log'), { force: true })
   symlinkSync(join('testbed', 'console.log'), join(dir, 'serial.log'))
-  haLog(name, 'info', `Starting the instance "${name}" with the testbed's QEMU (stand-in for vmType ${config.vmType})`)
+  haLog(name, 'info', `Starting the instance "${name}" with the testbed's QEMU (stand-in for Lima ${lima.text}, vmType ${config.vmType}, mountType ${effectiveMountType(config)})`)
+  const say = (line: string) => progress && process.stdout.write(`${line}\n`)
   let booted: TestbedState
   try {
     booted = await up({
@@ -181,7 +235,7 @@ async function start(args: string[]): Promise<void> {
   const user = isRoot || process.getuid!() === uid ? userName(uid) : userName(process.getuid!())
   const ssh = await SshConnection.connect(sshTarget(booted), 20_000)
   try {
-    const setup = await runScript(ssh, `#!/bin/sh\n${guestSetupScript(name, user, readFileSync(`${key}.pub`, 'utf8').trim())}`, 60_000)
+    const setup = await runScript(ssh, `#!/bin/sh\n${guestSetupScript(name, user, readFileSync(`${key}.pub`, 'utf8').trim(), config.user.passwordlessSudo !== false)}`, 60_000)
     if (setup.code !== 0) haLog(name, 'error', `guest setup (sudo, key) failed: ${setup.output}`)
     for (const [i, p] of config.provision.entries()) {
       if ((p.mode ?? 'system') !== 'system') {
@@ -189,6 +243,7 @@ async function start(args: string[]): Promise<void> {
         continue
       }
       const r = await runScript(ssh, p.script, timeoutMs)
+      say(`provision script ${i}: ${r.code === 0 ? 'done' : `failed (exit ${r.code})`}`)
       haLog(name, r.code === 0 ? 'info' : 'error', `provision script ${i} ${r.code === 0 ? 'done' : `failed (exit ${r.code}), which Lima only warns about`}${r.output ? `: ${r.output.slice(-300)}` : ''}`)
     }
     for (const [i, probe] of config.probes.entries()) {
@@ -250,7 +305,8 @@ function list(args: string[]): number {
     const config = requireConfig(name)
     const s = state(name)
     const running = !!s && isRunning(s)
-    process.stdout.write(`${JSON.stringify(listEntry({ limaHome, name, config, running, ...(s ? { sshPort: s.sshPort, qemuPid: s.qemu.pid } : {}) }))}\n`)
+    const createdBy = existsSync(join(instanceDir(limaHome, name), 'lima-version')) ? readFileSync(join(instanceDir(limaHome, name), 'lima-version'), 'utf8').trim() : undefined
+    process.stdout.write(`${JSON.stringify(listEntry({ lima, limaHome, name, config, running, ...(createdBy ? { createdBy } : {}), ...(s ? { sshPort: s.sshPort, qemuPid: s.qemu.pid } : {}) }))}\n`)
   }
   if (unmatched) {
     logrus('fatal', 'unmatched instances')
@@ -264,7 +320,13 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case '--version':
     case 'version':
-      process.stdout.write(`limactl version ${STANDIN_VERSION} (limafs test stand-in: limafs's QEMU testbed, not Lima)\n`)
+      process.stdout.write(`limactl version ${lima.text} (limafs test stand-in: limafs's QEMU testbed, not Lima)\n`)
+      return 0
+    case 'info':
+      info()
+      return 0
+    case 'validate':
+      validateCommand(rest)
       return 0
     case 'create':
       create(rest)
@@ -283,14 +345,14 @@ async function main(argv: string[]): Promise<number> {
     case 'ls':
       return list(rest)
     default:
-      throw new Fatal(`the limactl stand-in does not implement ${JSON.stringify(command ?? '')} (only create, start, stop, delete -f, list --json, --version)`)
+      throw new Fatal(`the limactl stand-in does not implement ${JSON.stringify(command ?? '')} (only create, start, stop, delete -f, list --json, info, validate, --version)`)
   }
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    logrus('fatal', err instanceof Fatal ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err))
+    logrus('fatal', err instanceof LimaError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err))
     process.exit(1)
   },
 )

@@ -6,107 +6,78 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import {
-  DEFAULT_9P_CACHE_READONLY,
-  DEFAULT_9P_CACHE_WRITABLE,
-  DEFAULT_9P_MSIZE,
-  DEFAULT_9P_PROTOCOL_VERSION,
-  DEFAULT_9P_SECURITY_MODEL,
-  DEFAULT_VIRTIOFS_QUEUE_SIZE,
-} from '../../provision/lima-compat/defaults.ts'
-import { limaMountTag } from '../../provision/lima-compat/mount-tag.ts'
+import { limaMountTagFor } from '../../provision/lima-compat/mount-tag.ts'
 import { ramInBytes } from '../../provision/lima-compat/ram-in-bytes.ts'
-import type { CacheMode, ProtocolVersion, SecurityModel, ShareSetup } from '../../provision/types.ts'
+import type { CacheMode, ProtocolVersion, SecurityModel, ShareConfig, ShareSetup, SftpDriver } from '../../provision/types.ts'
+import { fillDefault, type StandinConfig } from './lima-fill.ts'
+import { embed, isMap, type Doc } from './lima-templates.ts'
+import { isV2, type StandinLima } from './lima-version.ts'
 
-/** What `limactl --version` says: Lima's format, with the truth after it. */
-export const STANDIN_VERSION = '2.2.0'
-/** Lima's disk default (sparse); the stand-in has no disk, but list --json shows a size. */
-const DEFAULT_DISK = '100GiB'
-
-export interface StandinMount {
-  location: string
-  mountPoint: string
-  writable: boolean
-  '9p'?: { securityModel: string; protocolVersion: string; msize: string; cache: string }
-  virtiofs?: { queueSize: number }
-}
-
-export interface StandinConfig {
-  vmType: string
-  arch: string
-  cpus: number
-  memory: string
-  disk: string
-  mountType: string
-  mounts: StandinMount[]
-  provision: Array<{ mode: string; script: string }>
-  probes: Array<{ mode: string; description?: string; script: string; hint?: string }>
-  [key: string]: unknown
-}
+export type { StandinConfig }
 
 export const instanceDir = (limaHome: string, name: string) => join(limaHome, name)
 
-/** The lima.yaml as Lima would fill it in (only the keys limafs reads, plus what was given). */
-export function fillConfig(doc: Record<string, unknown>, hostArch: string): StandinConfig {
-  const mountType = String(doc.mountType ?? (doc.vmType === 'vz' ? 'virtiofs' : '9p'))
-  const mounts = ((doc.mounts as Array<Record<string, unknown>> | undefined) ?? []).map((m): StandinMount => {
-    const location = String(m.location)
-    const writable = m.writable === true
-    const p = (m['9p'] ?? {}) as Record<string, unknown>
-    return {
-      location,
-      mountPoint: String(m.mountPoint ?? location),
-      writable,
-      ...(mountType === '9p' ? {
-        '9p': {
-          securityModel: String(p.securityModel ?? DEFAULT_9P_SECURITY_MODEL),
-          protocolVersion: String(p.protocolVersion ?? DEFAULT_9P_PROTOCOL_VERSION),
-          msize: String(p.msize ?? DEFAULT_9P_MSIZE),
-          cache: String(p.cache ?? (writable ? DEFAULT_9P_CACHE_WRITABLE : DEFAULT_9P_CACHE_READONLY)),
-        },
-      } : {}),
-      ...(mountType === 'virtiofs' ? { virtiofs: { queueSize: Number((m.virtiofs as Record<string, unknown> | undefined)?.queueSize ?? DEFAULT_VIRTIOFS_QUEUE_SIZE) } } : {}),
-    }
-  })
-  return {
-    ...doc,
-    vmType: String(doc.vmType ?? 'qemu'),
-    arch: String(doc.arch ?? hostArch),
-    cpus: Number(doc.cpus ?? 4),
-    memory: String(doc.memory ?? '4GiB'),
-    disk: String(doc.disk ?? DEFAULT_DISK),
-    mountType,
-    mounts,
-    provision: (doc.provision as StandinConfig['provision'] | undefined) ?? [],
-    probes: (doc.probes as StandinConfig['probes'] | undefined) ?? [],
-  }
+/** A yaml file of ~/.lima/_config, or nothing. */
+function configFile(limaHome: string, name: string): Doc {
+  const file = join(limaHome, '_config', name)
+  if (!existsSync(file)) return {}
+  const doc: unknown = parse(readFileSync(file, 'utf8'))
+  return isMap(doc) ? doc : {}
 }
 
-export function readConfig(limaHome: string, name: string, hostArch: string): StandinConfig | undefined {
-  const file = join(instanceDir(limaHome, name), 'lima.yaml')
+/**
+ * The instance's config as Lima loads it (pkg/limayaml/load.go Load: the yaml with its bases
+ * embedded, _config/base.yaml as the first base (limatmpl/embed.go), default.yaml under it and
+ * override.yaml over it (FillDefault)).
+ */
+export function loadConfig(lima: StandinLima, limaHome: string, doc: Doc, host: { arch: string; home: string; cwd: string; warn: (msg: string) => void }): StandinConfig {
+  const base = configFile(limaHome, 'base.yaml')
+  const y = embed(lima, Object.keys(base).length ? { ...doc, base: [join(limaHome, '_config', 'base.yaml'), ...[doc.base ?? []].flat()] } : doc, host)
+  return fillDefault(lima, y, configFile(limaHome, 'default.yaml'), configFile(limaHome, 'override.yaml'), host)
+}
+
+export function readConfig(lima: StandinLima, limaHome: string, name: string, host: { arch: string; home: string; warn: (msg: string) => void }): StandinConfig | undefined {
+  const dir = instanceDir(limaHome, name)
+  const file = join(dir, 'lima.yaml')
   if (!existsSync(file)) return undefined
-  return fillConfig((parse(readFileSync(file, 'utf8')) ?? {}) as Record<string, unknown>, hostArch)
+  const doc: unknown = parse(readFileSync(file, 'utf8'))
+  return loadConfig(lima, limaHome, isMap(doc) ? doc : {}, { ...host, cwd: dir })
 }
 
-/** The shares a config asks for, as limafs's testbed takes them: Lima's tag over Lima's location and mountPoint. */
-export function sharesOf(config: StandinConfig): ShareSetup[] {
+/** The mount type the instance runs with: the config's, else the driver's choice at start (2.x: qemu 9p, vz virtiofs). */
+export function effectiveMountType(config: StandinConfig): string {
+  return config.mountType ?? (config.vmType === 'vz' ? 'virtiofs' : config.mountTypesUnsupported?.includes('9p') ? 'reverse-sshfs' : '9p')
+}
+
+/** The shares a config asks for, as limafs's testbed takes them: Lima's tag (by version) over Lima's location and mountPoint. */
+export function sharesOf(lima: StandinLima, config: StandinConfig): ShareSetup[] {
+  const mountType = effectiveMountType(config)
   return config.mounts.map((m, index) => {
-    const name = `mount${index}`
-    const base = { name, writable: m.writable }
-    const shareConfig = m['9p']
-      ? { ...base, mountType: '9p' as const, ninep: { securityModel: m['9p'].securityModel as SecurityModel, protocolVersion: m['9p'].protocolVersion as ProtocolVersion, msize: m['9p'].msize, cache: m['9p'].cache as CacheMode } }
-      : { ...base, mountType: 'virtiofs' as const, virtiofs: { queueSize: m.virtiofs?.queueSize ?? DEFAULT_VIRTIOFS_QUEUE_SIZE } }
-    return { config: shareConfig, tag: limaMountTag(m.location, m.mountPoint), hostDir: m.location, mountPoint: m.mountPoint }
+    const base = { name: `mount${index}`, writable: m.writable, mountInotify: config.mountInotify }
+    let shareConfig: ShareConfig
+    if (mountType === '9p') {
+      shareConfig = { ...base, mountType: '9p', ninep: { securityModel: m['9p'].securityModel as SecurityModel, protocolVersion: m['9p'].protocolVersion as ProtocolVersion, msize: m['9p'].msize, cache: m['9p'].cache as CacheMode } }
+    } else if (mountType === 'reverse-sshfs') {
+      // sftpDriver "" is auto: sshocker picks OpenSSH's sftp-server when there is one (DetectDriver).
+      shareConfig = { ...base, mountType: 'reverse-sshfs', sshfs: { cache: m.sshfs.cache, followSymlinks: m.sshfs.followSymlinks, sftpDriver: (m.sshfs.sftpDriver || 'openssh-sftp-server') as SftpDriver } }
+    } else {
+      shareConfig = { ...base, mountType: 'virtiofs', virtiofs: { queueSize: m.virtiofs.queueSize ?? 1024 } }
+    }
+    return { config: shareConfig, tag: limaMountTagFor(lima.v, index, m.location, m.mountPoint), hostDir: m.location, mountPoint: m.mountPoint }
   })
 }
 
 export interface ListEntryInput {
+  lima: StandinLima
   limaHome: string
   name: string
   config: StandinConfig
   running: boolean
   sshPort?: number
   qemuPid?: number
+  createdBy?: string
+  /** 1.x marshals Go errors as {} (pkg/store/instance.go has no MarshalJSON); 2.x as strings. */
+  errors?: string[]
 }
 
 /** One line of `limactl list --json`, in Lima's field names (memory and disk in bytes). */
@@ -128,7 +99,9 @@ export function listEntry(i: ListEntryInput): Record<string, unknown> {
     config: i.config,
     sshAddress: '127.0.0.1',
     protected: false,
-    limaVersion: STANDIN_VERSION,
+    // The version of the Lima that created it (the instance dir's lima-version file).
+    limaVersion: i.createdBy ?? i.lima.text,
+    ...(i.errors?.length ? { errors: isV2(i.lima) ? i.errors : i.errors.map(() => ({})) } : {}),
   }
 }
 

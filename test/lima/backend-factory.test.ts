@@ -12,7 +12,7 @@ import { TestbedBackend } from '../../provision/testbed/testbed-backend.ts'
 const env = readEnvironment({ HOME: '/home/x' })
 const matrix = parseMatrix('configs:\n  - { name: a, mountType: 9p, writable: true }\n', 'm.yaml')
 const limaMatrix = { ...matrix, backend: 'lima' as const }
-const choose = (flags: BackendFlags, m = matrix) => chooseBackend(flags, m, env, '/cwd')
+const choose = (flags: BackendFlags, m = matrix) => chooseBackend(flags, m, env, { cwd: '/cwd', outDir: '/tmp/limafs-out' })
 
 t.test("the matrix's backend unless --backend says otherwise", async (t) => {
   t.type((await choose({})).backend, TestbedBackend)
@@ -24,7 +24,7 @@ t.test("the matrix's backend unless --backend says otherwise", async (t) => {
 t.test('a flag of another backend is a usage error that names both', async (t) => {
   await t.rejects(choose({ accel: 'tcg' }, limaMatrix), UsageError)
   await t.rejects(choose({ accel: 'tcg' }, limaMatrix), /--accel: a flag of the testbed backend; this run uses the lima backend \(the matrix's; choose with --backend testbed\)/)
-  await t.rejects(choose({ backend: 'testbed', image: 'debian-12', 'lima-timeout': '60' }), /--image, --lima-timeout: flags of the lima backend; this run uses the testbed backend$/)
+  await t.rejects(choose({ backend: 'testbed', image: ['debian-12'], 'lima-timeout': '60' }), /--image, --lima-timeout: flags of the lima backend; this run uses the testbed backend$/)
   await t.rejects(choose({ mount: ['/x'] }), /--mount: a flag of the ssh backend/)
 })
 
@@ -36,9 +36,12 @@ t.test('restart phase: on for the testbed and for instances the run makes, unles
 
 t.test('lima flags: --restart-existing needs --instance; --instance takes no image, cpus, memory or name', async (t) => {
   await t.rejects(choose({ backend: 'lima', 'restart-existing': true }), /--restart-existing goes with --instance NAME/)
-  await t.rejects(choose({ backend: 'lima', instance: 'default', image: 'debian-12' }), /--image makes no sense with --instance/)
+  await t.rejects(choose({ backend: 'lima', instance: 'default', image: ['debian-12'] }), /--image makes no sense with --instance/)
   await t.rejects(choose({ backend: 'lima', 'lima-timeout': '5' }), /--lima-timeout: expected an integer >= 60/)
   await t.rejects(choose({ backend: 'lima', name: 'bad name' }), /Lima instance names are letters and digits/)
+  await t.rejects(choose({ backend: 'lima', instance: 'default', 'accept-overrides': true }), /--accept-overrides makes no sense with --instance/)
+  await t.rejects(choose({ backend: 'lima', image: ['https://x.invalid/a.img,digest=md5:00'] }), /digest must be sha256:HEX/)
+  await t.rejects(choose({ backend: 'testbed', 'accept-overrides': true }), /--accept-overrides: a flag of the lima backend/)
 })
 
 t.test('ssh flags: all three are needed; the VM is used as it is', async (t) => {

@@ -1,13 +1,13 @@
 // limafs's limactl driver, against the limactl STAND-IN (test/lima-standin/) with no guest
 // booted: --version, list --json, create, delete -f, and how failures read: limactl's own error
 // lines, the tail of the instance's logs, what to do. Also the pure log readers.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { InfraError } from '../../provision/errors.ts'
 import { LimaBackend } from '../../provision/lima/lima-backend.ts'
-import { hostAgentLine, instanceLogTail, Limactl, LimactlError, limactlWhy } from '../../provision/lima/limactl.ts'
+import { findMark, hostAgentLine, instanceLogTail, Limactl, LimactlError, limactlWhy, saveInstanceLogs } from '../../provision/lima/limactl.ts'
 import { parseMatrix } from '../../provision/matrix/load-matrix.ts'
 import { STANDIN_DIR } from '../helpers/lima.ts'
 
@@ -48,17 +48,21 @@ t.test('a refused create (vmType vz on a Linux host) is a LimactlError with Lima
   t.match((error as LimactlError).details.hint, /the lima\.yaml is .*vz\.yaml/)
 })
 
-t.test('the Lima backend on a vz refusal: an InfraError, nothing left behind (no instance, no share dirs)', async (t) => {
+t.test("the Lima backend when Lima refuses its yaml (an override.yaml's bad mountType): limactl validate says why before anything is created", async (t) => {
   const sharesRoot = join(dir, 'shares-root')
-  const backend = new LimaBackend({ limactl, namePrefix: 't-vfs', sharesRoot, yaml: { image: 'ubuntu-24.04', cpus: 1, memory: '1GiB', provisionNode: true }, keep: false })
-  const configs = parseMatrix('configs:\n  - { name: virtiofs, mountType: virtiofs, writable: true }\n', 'm.yaml').configs
+  mkdirSync(join(dir, 'lima-home', '_config'), { recursive: true })
+  writeFileSync(join(dir, 'lima-home', '_config', 'override.yaml'), 'mountType: bogus\n')
+  t.teardown(() => rmSync(join(dir, 'lima-home', '_config', 'override.yaml'), { force: true }))
+  const backend = new LimaBackend({ limactl, namePrefix: 't-ovr', sharesRoot, yaml: { image: { template: '_images/ubuntu-24.04' }, cpus: 1, memory: '1GiB', provisionNode: true }, keep: false, acceptOverrides: false, logsDir: join(dir, 'logs') })
+  const configs = parseMatrix('configs:\n  - { name: a, mountType: 9p, writable: true }\n', 'm.yaml').configs
   const lines: string[] = []
   const error = await backend.boot(configs, (l) => lines.push(l)).catch((e: unknown) => e)
-  t.match((error as InfraError).message, /unknown or unsupported VM type: vz/)
-  t.match((error as InfraError).details.hint, /^vmType vz \(and with it virtiofs\) needs macOS 13\.5\+ with a hypervisor: leave virtiofs out of the matrix elsewhere/)
-  t.strictSame(await limactl.list(), [])
-  t.notOk(existsSync(join(sharesRoot, 't-vfs-virtiofs')), 'its share dirs are removed')
-  t.match(lines[0], /^Lima 2\.2\.0: limactl create --name=t-vfs-virtiofs .*lima\.yaml \(vz, virtiofs, 1 shares\)$/)
+  t.type(error, LimactlError)
+  t.match((error as InfraError).message, /validate .*lima\.yaml failed \(exit 1\): failed to validate YAML file .*field `mountType` must be "reverse-sshfs" or "9p" or "virtiofs", or "wsl2", got `bogus`/)
+  t.match((error as InfraError).details.hint, /the lima\.yaml is .*t-ovr-9p\/lima\.yaml; Lima 2\.2\.0 refused it/)
+  t.match(lines[0], /Lima merges .*_config\/override\.yaml into every instance/)
+  t.strictSame(await limactl.list(), [], 'nothing was created')
+  t.notOk(existsSync(join(sharesRoot, 't-ovr-9p')), 'its share dirs are removed')
 })
 
 t.test('a limactl that is not there: an InfraError saying to install Lima', async (t) => {
@@ -85,4 +89,20 @@ t.test("the instance's log tail: ha.stderr.log and serial.log, labelled; nothing
   writeFileSync(join(inst, 'serial.log'), '[    1.0] Booting\n[    2.0] cloud-init: failed\n')
   const text = instanceLogTail(inst, 3)
   t.match(text, new RegExp(`^--- ${inst}/ha\\.stderr\\.log \\(last lines\\) ---\\ninfo: line 17\\ninfo: line 18\\ninfo: line 19\\n--- ${inst}/serial\\.log \\(last lines\\) ---\\n\\[    1\\.0\\] Booting\\n\\[    2\\.0\\] cloud-init: failed$`))
+})
+
+t.test("a failed instance's logs: the last lines of each kept in the results dir; a provision failure's mark found in them", async (t) => {
+  const inst = join(dir, 'inst2')
+  mkdirSync(inst)
+  writeFileSync(join(inst, 'ha.stderr.log'), `${Array.from({ length: 500 }, (_, i) => JSON.stringify({ level: 'info', msg: `line ${i}` })).join('\n')}\n`)
+  writeFileSync(join(inst, 'serial.log'), '[ 1.0] boot\n[ 9.0] cloud-init[812]: LIMAFS-PROVISION-FAILED: apt-get update failed (the network?)\n')
+  writeFileSync(join(inst, 'lima.yaml'), 'not a log\n')
+  const saved = saveInstanceLogs(inst, join(dir, 'out', 'lima-logs', 'inst2'), 300)
+  t.strictSame(saved.map((f) => f.split('/').pop()).sort(), ['ha.stderr.log', 'serial.log'])
+  const ha = readFileSync(join(dir, 'out', 'lima-logs', 'inst2', 'ha.stderr.log'), 'utf8').trim().split('\n')
+  t.equal(ha.length, 300)
+  t.match(ha.at(-1), /line 499/)
+  t.equal(findMark(inst, 'LIMAFS-PROVISION-FAILED:'), 'LIMAFS-PROVISION-FAILED: apt-get update failed (the network?)')
+  t.equal(findMark(inst, 'NOT-THERE:'), undefined)
+  t.strictSame(saveInstanceLogs(join(dir, 'nope'), join(dir, 'x')), [])
 })

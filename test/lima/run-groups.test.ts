@@ -24,7 +24,7 @@ configs:
 const out = mkdtempSync(join(tmpdir(), 'limafs-groups-'))
 t.teardown(() => rmSync(out, { recursive: true, force: true }))
 
-const lima = new LimaBackend({ limactl: new Limactl({ binary: 'limactl-not-run', startTimeoutMs: 1000 }), namePrefix: 'p', sharesRoot: out, yaml: { image: 'x', cpus: 1, memory: '1GiB', provisionNode: false }, keep: false })
+const lima = new LimaBackend({ limactl: new Limactl({ binary: 'limactl-not-run', startTimeoutMs: 1000 }), namePrefix: 'p', sharesRoot: out, yaml: { image: { template: 'x' }, cpus: 1, memory: '1GiB', provisionNode: false }, keep: false, acceptOverrides: false, logsDir: out })
 
 function options(backend: Backend, events: RunProgress[]): RunMatrixOptions {
   return {

@@ -6,7 +6,7 @@ import { DEFAULT_SUITES } from '../../provision/matrix/fill-defaults.ts'
 import { DEFAULT_MATRIX_FILE, loadDefaultMatrix } from '../../provision/matrix/load-matrix.ts'
 import { KNOWN_SUITES } from '../../provision/matrix/types.ts'
 
-t.test('the default matrix has 17 configs: 4 security models x 4 caches, then virtiofs', async (t) => {
+t.test('the default matrix: 4 security models x 4 caches, virtiofs, reverse-sshfs, mountInotify, a read-only config per mount type', async (t) => {
   const matrix = loadDefaultMatrix()
   t.strictSame(matrix.configs.map((c) => c.name), [
     '9p-none-none', '9p-none-loose', '9p-none-fscache', '9p-none-mmap',
@@ -14,18 +14,31 @@ t.test('the default matrix has 17 configs: 4 security models x 4 caches, then vi
     '9p-mapped-file-none', '9p-mapped-file-loose', '9p-mapped-file-fscache', '9p-mapped-file-mmap',
     '9p-passthrough-none', '9p-passthrough-loose', '9p-passthrough-fscache', '9p-passthrough-mmap',
     'virtiofs',
+    'sshfs-cache', 'sshfs-nocache', '9p-none-mmap-inotify', 'virtiofs-inotify',
+    'ro-9p-none-fscache', 'ro-virtiofs', 'ro-sshfs',
   ])
 })
 
-t.test('each default config has the settings its name says, writable, with Lima defaults for the rest', async (t) => {
+t.test('each default config has the settings its name says, with Lima defaults for the rest', async (t) => {
+  const SSHFS_DEFAULTS = { cache: true, followSymlinks: false, sftpDriver: 'openssh-sftp-server' }
+  const others: Record<string, unknown> = {
+    virtiofs: { name: 'virtiofs', mountType: 'virtiofs', writable: true, mountInotify: false, virtiofs: { queueSize: 1024 } },
+    'sshfs-cache': { name: 'sshfs-cache', mountType: 'reverse-sshfs', writable: true, mountInotify: false, sshfs: SSHFS_DEFAULTS },
+    'sshfs-nocache': { name: 'sshfs-nocache', mountType: 'reverse-sshfs', writable: true, mountInotify: false, sshfs: { ...SSHFS_DEFAULTS, cache: false } },
+    '9p-none-mmap-inotify': { name: '9p-none-mmap-inotify', mountType: '9p', writable: true, mountInotify: true, ninep: { securityModel: 'none', cache: 'mmap', msize: '128KiB', protocolVersion: '9p2000.L' } },
+    'virtiofs-inotify': { name: 'virtiofs-inotify', mountType: 'virtiofs', writable: true, mountInotify: true, virtiofs: { queueSize: 1024 } },
+    'ro-9p-none-fscache': { name: 'ro-9p-none-fscache', mountType: '9p', writable: false, mountInotify: false, ninep: { securityModel: 'none', cache: 'fscache', msize: '128KiB', protocolVersion: '9p2000.L' } },
+    'ro-virtiofs': { name: 'ro-virtiofs', mountType: 'virtiofs', writable: false, mountInotify: false, virtiofs: { queueSize: 1024 } },
+    'ro-sshfs': { name: 'ro-sshfs', mountType: 'reverse-sshfs', writable: false, mountInotify: false, sshfs: SSHFS_DEFAULTS },
+  }
   for (const config of loadDefaultMatrix().configs) {
-    if (config.mountType === 'virtiofs') {
-      t.strictSame(config, { name: 'virtiofs', mountType: 'virtiofs', writable: true, virtiofs: { queueSize: 1024 } }, config.name)
+    if (config.name in others) {
+      t.strictSame(config, others[config.name], config.name)
       continue
     }
     const [, securityModel, cache] = /^9p-(.+)-([a-z]+)$/.exec(config.name) ?? []
     t.strictSame(config, {
-      name: config.name, mountType: '9p', writable: true,
+      name: config.name, mountType: '9p', writable: true, mountInotify: false,
       ninep: { securityModel, cache, msize: '128KiB', protocolVersion: '9p2000.L' },
     }, config.name)
   }

@@ -28,6 +28,7 @@ const CUSTOM = [
   '    writable: true',
   '    9p: { securityModel: mapped-xattr, msize: 512k, protocolVersion: 9p2000.u }',
   '  - { name: vfs, mountType: virtiofs, virtiofs: { queueSize: 512 } }',
+  '  - { name: sshfs, mountType: reverse-sshfs, mountInotify: true, sshfs: { followSymlinks: true } }',
   'suites: [xattr, bench]',
   'expect:',
   '  - { check: "xattr/*", config: "r?", reason: "a reason: with a colon, and # a hash" }',
@@ -61,6 +62,7 @@ t.test('matrix print spells out every default, in the file vocabulary', async (t
     '  - name: a',
     '    mountType: 9p',
     '    writable: false',
+    '    mountInotify: false',
     '    9p: { securityModel: none, cache: fscache, msize: 128KiB, protocolVersion: 9p2000.L }',
     'suites: [ chown, symlink, xattr, modes, times, host-side, coherence, bench ]',
     'expect: []',
@@ -69,10 +71,19 @@ t.test('matrix print spells out every default, in the file vocabulary', async (t
   const json = JSON.parse((await run(['print', '--matrix', join(dir, 'm.yaml'), '--json'])).out) as unknown
   t.strictSame(json, {
     backend: 'testbed',
-    configs: [{ name: 'a', mountType: '9p', writable: false, '9p': { securityModel: 'none', cache: 'fscache', msize: '128KiB', protocolVersion: '9p2000.L' } }],
+    configs: [{ name: 'a', mountType: '9p', writable: false, mountInotify: false, '9p': { securityModel: 'none', cache: 'fscache', msize: '128KiB', protocolVersion: '9p2000.L' } }],
     suites: ['chown', 'symlink', 'xattr', 'modes', 'times', 'host-side', 'coherence', 'bench'],
     expect: [],
   })
+})
+
+t.test('matrix print shows mountInotify and the sshfs settings of a reverse-sshfs config', async (t) => {
+  const dir = t.testdir({ 'm.yaml': 'configs:\n  - { name: s, mountType: reverse-sshfs, writable: true, mountInotify: true }\n' })
+  const { out } = await run(['print', '--matrix', join(dir, 'm.yaml')])
+  t.match(out, /  - name: s\n    mountType: reverse-sshfs\n    writable: true\n    mountInotify: true\n    sshfs: \{ cache: true, followSymlinks: false, sftpDriver: openssh-sftp-server \}\n/)
+  const defaults = (await run(['print'])).out
+  t.match(defaults, /mountInotify: false/, 'the default matrix: every config says its mountInotify')
+  t.match(defaults, /  - name: 9p-none-mmap-inotify\n    mountType: 9p\n    writable: true\n    mountInotify: true\n/)
 })
 
 t.test('matrix print with a bad file throws the MatrixError listing its problems', async (t) => {

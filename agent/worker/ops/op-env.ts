@@ -13,6 +13,8 @@ export interface Held {
   fd?: number
   watcher?: fs.FSWatcher
   events?: string[]
+  /** The same events as "name (type)". */
+  kinds?: string[]
 }
 
 export interface OpEnv {
