@@ -27,6 +27,11 @@ class PythonHelper {
     })
   }
 
+  /** Lets the helper end (its loop stops at the end of stdin). */
+  close(): void {
+    this.proc.stdin.end()
+  }
+
   call(op: string, args: unknown[]): Promise<OpResult> {
     return new Promise((resolve) => {
       this.waiting.push(resolve)
@@ -50,6 +55,12 @@ export class SpecialFiles {
     // python3 takes ~0.6 s to start under emulation: when it will be needed soon, start it while
     // nothing waits; otherwise on first use.
     if (tool === 'python3' && eager) this.python = new PythonHelper()
+  }
+
+  /** Ends the python3 helper, if one runs (a worker's ends with the worker; a test's must be ended). */
+  close(): void {
+    this.python?.close()
+    this.python = undefined
   }
 
   async call(op: string, args: unknown[]): Promise<OpResult> {

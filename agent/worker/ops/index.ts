@@ -15,13 +15,14 @@ import type { OpEnv, OpFamily } from './op-env.ts'
 import { ownershipOps } from './ownership.ts'
 import { scratchOps } from './scratch.ts'
 import { shareOps } from './share.ts'
+import { treeOps } from './tree.ts'
 import { watchOps } from './watch.ts'
 import { xattrOps } from './xattr.ts'
 
 export type { OpEnv } from './op-env.ts'
 
 const FAMILIES: readonly OpFamily[] = [
-  createOps, ownershipOps, lookOps, contentOps, xattrOps, descriptorOps, watchOps, mmapOps, shareOps, scratchOps,
+  createOps, ownershipOps, lookOps, contentOps, xattrOps, descriptorOps, watchOps, mmapOps, shareOps, scratchOps, treeOps,
   // the bench suite: one workload in a dir, each call timed here (see bench-workload.ts)
   { 'bench-workload': ({ guard, special }, args) => benchWorkload(guard, special, args) },
 ]

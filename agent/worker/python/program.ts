@@ -7,6 +7,7 @@ import { benchPy } from './bench.ts'
 import { mmapPy } from './mmap.ts'
 import { mountPy } from './mount.ts'
 import { specialPy } from './special.ts'
+import { treePy } from './tree.ts'
 import { xattrPy } from './xattr.ts'
 
 const PRELUDE = String.raw`
@@ -40,4 +41,4 @@ for line in sys.stdin:
     sys.stdout.flush()
 `
 
-export const PYTHON_HELPER = [PRELUDE, xattrPy, specialPy, mountPy, mmapPy, benchPy, LOOP].join('\n')
+export const PYTHON_HELPER = [PRELUDE, xattrPy, specialPy, mountPy, mmapPy, benchPy, treePy, LOOP].join('\n')
