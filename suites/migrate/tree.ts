@@ -61,8 +61,11 @@ export const TREE: readonly TreeObject[] = [
   { object: 'dotfile', name: '.dotfile', title: 'a file whose name starts with a dot', steps: [['write', '.dotfile', hex('dot\n'), 0o644]], properties: ['type', 'content'] },
 ]
 
-/** Entries whose xattrs and content are read (reading every entry's would double the round trips). */
-export const TREE_WANTS = { xattrs: [`${TREE_DIR}/file`], content: [`${TREE_DIR}/file`, `${TREE_DIR}/.dotfile`] }
+/**
+ * What a look reads: the tree's and planted dir's listings, the dir's, and the xattrs and content
+ * of the entries that have them (each more is a round trip per entry and view).
+ */
+export const TREE_WANTS = { xattrs: [`${TREE_DIR}/file`], content: [`${TREE_DIR}/file`, `${TREE_DIR}/.dotfile`], descend: [TREE_DIR, `${TREE_DIR}/dir`, 'planted'] }
 
 /** The tree-level point: the tree's own listing (ls -a), what a switch adds to or hides from it. */
 export const TREE_LISTING = { object: 'tree', property: 'entries' as const, title: 'the tree\'s listing (ls -a): no name added (bookkeeping) or lost' }

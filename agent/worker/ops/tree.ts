@@ -26,8 +26,8 @@ const needsPython = () => Object.assign(new Error('tree ops need python3 in the 
 
 /** One tree to make: its root and its steps, each [op, rel, ...args] (see python/tree.ts for the ops). */
 export type TreeMakeJob = [root: string, steps: unknown[][]]
-/** One tree to look at: its root, and which entries' xattrs and content to read ('*': all). */
-export type TreeLookJob = [root: string, want: { xattrs?: string[] | '*'; content?: string[] | '*' }]
+/** One tree to look at: its root, which entries' xattrs and content to read, which dirs to descend into ('*': all; descend defaults to all). */
+export type TreeLookJob = [root: string, want: { xattrs?: string[] | '*'; content?: string[] | '*'; descend?: string[] | '*' }]
 
 export const treeOps: OpFamily = {
   /** [jobs]: for each tree, each step's errno name (null: it worked), or {errno} when its root could not be opened. */

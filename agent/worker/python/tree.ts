@@ -7,7 +7,7 @@
 export const treePy = String.raw`
 import stat as ST
 from concurrent.futures import ThreadPoolExecutor
-TREE_THREADS = 8
+TREE_THREADS = 16
 def tree_each(jobs, run):
     # run(job) for every job, in threads; an OSError of one job is its errno, the others go on.
     def one(job):
@@ -15,19 +15,16 @@ def tree_each(jobs, run):
         except OSError as e: return {'errno': tree_errno(e)}
     with ThreadPoolExecutor(max_workers=TREE_THREADS) as pool: return list(pool.map(one, jobs))
 def tree_root(path): return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-def tree_at(root, rel):
-    # The dir holding rel's last component, opened without following a symlink, and that name.
+def tree_at(root, rel, dirs):
+    # The dir holding rel's last component, opened without following a symlink (one descriptor
+    # per dir and job, kept in dirs: a 9p open is three round trips), and that name.
     parts = rel.split('/')
     if not rel or rel.startswith('/') or any(p in ('', '.', '..') for p in parts): raise OSError(errno.EINVAL, 'not a path inside the tree: ' + rel)
-    fd = os.dup(root)
-    try:
-        for p in parts[:-1]:
-            nfd = os.open(p, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
-            os.close(fd)
-            fd = nfd
-    except BaseException:
-        os.close(fd)
-        raise
+    fd, path = root, ''
+    for p in parts[:-1]:
+        path = path + '/' + p
+        if path not in dirs: dirs[path] = os.open(p, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+        fd = dirs[path]
     return fd, parts[-1]
 def tree_xpath(fd, name): return '/proc/self/fd/%d/%s' % (fd, name)
 def tree_chmod(fd, name, mode):
@@ -56,16 +53,16 @@ TREE_STEPS = {
 def tree_errno(e): return errno.errorcode.get(e.errno, 'E%d' % e.errno)
 def tree_make(job):
     # job = [root, [[step, rel, ...args], ...]]: each step's errno name, or None when it worked.
-    root, out = tree_root(job[0]), []
+    root, out, dirs = tree_root(job[0]), [], {}
     try:
         for step in job[1]:
             try:
-                fd, name = tree_at(root, step[1])
-                try: TREE_STEPS[step[0]](fd, name, *step[2:])
-                finally: os.close(fd)
+                fd, name = tree_at(root, step[1], dirs)
+                TREE_STEPS[step[0]](fd, name, *step[2:])
                 out.append(None)
             except OSError as e: out.append(tree_errno(e))
-    finally: os.close(root)
+    finally:
+        for fd in [root, *dirs.values()]: os.close(fd)
     return out
 @op('tree-make')
 def _(a): return tree_each(a[0], tree_make)
@@ -99,7 +96,7 @@ def tree_walk(fd, dirrel, want, out):
         except OSError as x:
             out[rel] = {'errno': tree_errno(x)}
             continue
-        if out[rel]['type'] == 'dir':
+        if out[rel]['type'] == 'dir' and want(rel, 'descend'):
             try: sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
             except OSError as x:
                 out[rel]['entries'] = {'errno': tree_errno(x)}
@@ -107,9 +104,10 @@ def tree_walk(fd, dirrel, want, out):
             try: tree_walk(sub, rel, want, out)
             finally: os.close(sub)
 def tree_look(job):
-    # job = [root, {'xattrs': [rel...] | '*', 'content': [rel...] | '*'}]: every entry below root,
-    # by relative path; xattrs and content (regular files up to 4 KiB) only where asked.
-    opts = job[1] if len(job) > 1 and job[1] else {}
+    # job = [root, {'xattrs': [rel...] | '*', 'content': [rel...] | '*', 'descend': [rel...] | '*'}]:
+    # every entry below root by relative path, in the dirs to descend into (all when not given);
+    # xattrs and content (regular files up to 4 KiB) only where asked.
+    opts = dict({'descend': '*'}, **(job[1] if len(job) > 1 and job[1] else {}))
     want = lambda rel, what: opts.get(what) == '*' or rel in (opts.get(what) or [])
     root, out = tree_root(job[0]), {}
     try: tree_walk(root, '', want, out)
