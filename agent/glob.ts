@@ -8,9 +8,14 @@ const compiled = new Map<string, RegExp>()
 export function globMatch(pattern: string, text: string): boolean {
   let re = compiled.get(pattern)
   if (!re) {
-    const body = Array.from(pattern, (c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.+()[\]{}|/-]/g, '\\$&'))).join('')
-    re = new RegExp(`^${body}$`, 's')
+    re = globRegExp(pattern)
     compiled.set(pattern, re)
   }
   return re.test(text)
+}
+
+/** The glob as a RegExp, for matching many texts against one pattern. */
+export function globRegExp(pattern: string): RegExp {
+  const body = Array.from(pattern, (c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.+()[\]{}|/-]/g, '\\$&'))).join('')
+  return new RegExp(`^${body}$`, 's')
 }
