@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   report: async () => (await import('./report-command.ts')).reportCommand,
   gate: async () => (await import('./gate-command.ts')).gateCommand,
   recommend: async () => (await import('./recommend-command.ts')).recommendCommand,
+  migrate: async () => (await import('./migrate-command.ts')).migrateCommand,
 }
 
 export const USAGE = `Usage: limafs <command> [options]
@@ -40,6 +41,9 @@ Commands:
   recommend [--results FILE|OUT] [--profile NAME] [--need ownership,symlinks,...]
                    the lima.yaml mount settings to use here, from measured results; when
                    nothing meets every need, the best compromise and what it gives up (exit 1)
+  migrate --from MODEL --to MODEL DIR [--apply]
+                   convert a share's host dir from one security model's form to another's
+                   (dry run unless --apply; a manifest to --undo; refuses while a VM has it)
 
 Run \`limafs <command> --help\` for a command's options.
 Exit codes: 0 ok, 1 failed checks or regressions, 2 the run could not complete, 64 usage error.`

@@ -1,23 +1,9 @@
 // One look at a tree through one configuration (the tree-look op: every entry by its path
 // relative to the looked-at dir), and a property of an entry in it as comparable text.
+import type { TreeEntry } from '../../agent/worker/ops/tree.ts'
 
-/** What tree-look reports for one entry (see agent/worker/python/tree.ts). */
-export interface LookEntry {
-  type?: string
-  mode?: string
-  uid?: number
-  gid?: number
-  nlink?: number
-  ino?: number
-  rdev?: string
-  target?: string | { errno: string }
-  xattrs?: Record<string, string> | { errno: string }
-  content?: string | { errno: string }
-  /** lstat failed. */
-  errno?: string
-  /** Listing this dir failed. */
-  entries?: { errno: string }
-}
+/** What tree-look reports for one entry (see agent/worker/ops/tree.ts). */
+export type LookEntry = TreeEntry
 
 export type Look = Record<string, LookEntry>
 

@@ -24,6 +24,29 @@ const withErrnoNames = (r: OpResult): OpResult => (r.ok ? { ok: true, value: nor
 
 const needsPython = () => Object.assign(new Error('tree ops need python3 in the guest'), { code: 'ENOTOOL' })
 
+/** One entry as tree-look reports it, by its path relative to the looked-at root. */
+export interface TreeEntry {
+  type?: string
+  /** Permission bits, 4 octal digits. */
+  mode?: string
+  uid?: number
+  gid?: number
+  nlink?: number
+  ino?: number
+  size?: number
+  /** "major:minor" of a device. */
+  rdev?: string
+  target?: string | { errno: string }
+  /** name -> hex value. */
+  xattrs?: Record<string, string> | { errno: string }
+  /** hex. */
+  content?: string | { errno: string }
+  /** lstat failed. */
+  errno?: string
+  /** Listing this dir failed. */
+  entries?: { errno: string }
+}
+
 /** One tree to make: its root and its steps, each [op, rel, ...args] (see python/tree.ts for the ops). */
 export type TreeMakeJob = [root: string, steps: unknown[][]]
 /** One tree to look at: its root, which entries' xattrs and content to read, which dirs to descend into ('*': all; descend defaults to all). */

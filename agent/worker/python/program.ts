@@ -41,4 +41,9 @@ for line in sys.stdin:
     sys.stdout.flush()
 `
 
-export const PYTHON_HELPER = [PRELUDE, xattrPy, specialPy, mountPy, mmapPy, benchPy, treePy, LOOP].join('\n')
+/** A helper program made of the given op families (the host's \`limafs migrate\` takes the tree family alone). */
+export function pythonProgram(families: readonly string[]): string {
+  return [PRELUDE, ...families, LOOP].join('\n')
+}
+
+export const PYTHON_HELPER = pythonProgram([xattrPy, specialPy, mountPy, mmapPy, benchPy, treePy])

@@ -14,6 +14,7 @@ def tree_each(jobs, run):
         try: return run(job)
         except OSError as e: return {'errno': tree_errno(e)}
     with ThreadPoolExecutor(max_workers=TREE_THREADS) as pool: return list(pool.map(one, jobs))
+TREE_TYPES = [(ST.S_ISLNK, 'symlink'), (ST.S_ISREG, 'file'), (ST.S_ISDIR, 'dir'), (ST.S_ISFIFO, 'fifo'), (ST.S_ISSOCK, 'socket'), (ST.S_ISCHR, 'char'), (ST.S_ISBLK, 'block')]
 def tree_root(path): return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
 def tree_at(root, rel, dirs):
     # The dir holding rel's last component, opened without following a symlink (one descriptor
@@ -38,6 +39,19 @@ def tree_write(fd, name, hexdata, mode):
     f = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode, dir_fd=fd)
     try: os.write(f, bytes.fromhex(hexdata))
     finally: os.close(f)
+def tree_overwrite(fd, name, hexdata, mode):
+    f = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, mode, dir_fd=fd)
+    try: os.write(f, bytes.fromhex(hexdata))
+    finally: os.close(f)
+def tree_check(fd, name, ino, kind):
+    # The entry is still the one planned (same inode and type), or still absent (ino None).
+    try: st = os.stat(name, dir_fd=fd, follow_symlinks=False)
+    except FileNotFoundError:
+        if ino is None: return
+        raise
+    if ino is None: raise OSError(errno.EEXIST, 'already there: ' + name)
+    now = next((t for test, t in TREE_TYPES if test(st.st_mode)), 'other')
+    if st.st_ino != ino or now != kind: raise OSError(errno.ESTALE, 'changed since it was looked at: ' + name)
 TREE_NODE = {'c': ST.S_IFCHR, 'b': ST.S_IFBLK, 's': ST.S_IFSOCK}
 TREE_STEPS = {
     'mkdir': lambda fd, n, mode: os.mkdir(n, mode, dir_fd=fd),
@@ -49,24 +63,36 @@ TREE_STEPS = {
     'mkfifo': lambda fd, n, mode: os.mkfifo(n, mode, dir_fd=fd),
     'mknod': lambda fd, n, mode, kind, major, minor: os.mknod(n, mode | TREE_NODE[kind], os.makedev(major, minor), dir_fd=fd),
     'setxattr': lambda fd, n, name, hexdata: os.setxattr(tree_xpath(fd, n), name, bytes.fromhex(hexdata), 0, follow_symlinks=False),
+    'removexattr': lambda fd, n, name: os.removexattr(tree_xpath(fd, n), name, follow_symlinks=False),
+    'overwrite': tree_overwrite,
+    'unlink': lambda fd, n: os.unlink(n, dir_fd=fd),
+    'rmdir': lambda fd, n: os.rmdir(n, dir_fd=fd),
+    'check': tree_check,
 }
 def tree_errno(e): return errno.errorcode.get(e.errno, 'E%d' % e.errno)
 def tree_make(job):
-    # job = [root, [[step, rel, ...args], ...]]: each step's errno name, or None when it worked.
+    # job = [root, [[step, rel, ...args], ...], {'stop': bool}]: each step's errno name, or None
+    # when it worked; with stop, the steps after the first that failed are 'NOTRUN'.
     root, out, dirs = tree_root(job[0]), [], {}
+    stop = len(job) > 2 and job[2] and job[2].get('stop')
     try:
         for step in job[1]:
+            if stop and any(r is not None for r in out):
+                out.append('NOTRUN')
+                continue
             try:
                 fd, name = tree_at(root, step[1], dirs)
                 TREE_STEPS[step[0]](fd, name, *step[2:])
                 out.append(None)
             except OSError as e: out.append(tree_errno(e))
+            if step[0] == 'rmdir':
+                # A dir gone: its descriptor (and those below) must not be used for a new one of that name.
+                for key in [k for k in dirs if k == '/' + step[1] or k.startswith('/' + step[1] + '/')]: os.close(dirs.pop(key))
     finally:
         for fd in [root, *dirs.values()]: os.close(fd)
     return out
 @op('tree-make')
 def _(a): return tree_each(a[0], tree_make)
-TREE_TYPES = [(ST.S_ISLNK, 'symlink'), (ST.S_ISREG, 'file'), (ST.S_ISDIR, 'dir'), (ST.S_ISFIFO, 'fifo'), (ST.S_ISSOCK, 'socket'), (ST.S_ISCHR, 'char'), (ST.S_ISBLK, 'block')]
 def tree_entry(fd, name, rel, want):
     st = os.stat(name, dir_fd=fd, follow_symlinks=False)
     kind = next((t for test, t in TREE_TYPES if test(st.st_mode)), 'other')
