@@ -29,7 +29,7 @@ Commands:
                    (no options: the built-in matrix on the built-in testbed; see: limafs run --help)
   bench            how fast each configuration is, as a ratio to the guest's tmpfs, per workload
                    (create, chown, chown -R, stat, readdir, xattr, a large file, unlink)
-  testbed up|status|exec|restart|remount|down
+  testbed up|status|exec|stop|start|restart|remount|down
                    the built-in Lima-faithful QEMU guest (see: limafs testbed --help)
   matrix print     show a matrix with Lima's defaults filled in (the built-in one without --matrix)
   report OUT       write results.json, junit.xml, summary.md and report.html again from

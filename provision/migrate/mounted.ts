@@ -61,7 +61,8 @@ export function holdersOf(dir: string, processes: readonly VmProcess[], limaMoun
   const fromProcesses = processes.filter((p) => VM_BINARY.test(basename(p.argv[0] ?? ''))).flatMap((p) =>
     exportsOf(p.argv).filter((path) => holds(path, dir)).map((path) => ({ who: `${basename(p.argv[0]!).startsWith('virtiofsd') ? 'virtiofsd' : 'QEMU'} pid ${p.pid}`, path })))
   const fromLima = limaMounts.filter((m) => holds(m.location, dir)).map((m) => ({ who: `Lima instance ${m.instance}`, path: m.location }))
-  return [...fromProcesses, ...fromLima]
+  // One line per process and path, however often its command line names it.
+  return [...fromProcesses, ...fromLima].filter((h, i, all) => all.findIndex((o) => o.who === h.who && o.path === h.path) === i)
 }
 
 /** Running processes with their command lines (Linux: /proc; macOS: ps). */
