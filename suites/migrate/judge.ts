@@ -17,7 +17,7 @@ export function escalation(p: Property, wanted: string, found: string): string |
   }
   if (p === 'mode' && /^[0-7]{4}$/.test(found) && /^[0-7]{4}$/.test(wanted)) {
     const gained = Number.parseInt(found, 8) & SPECIAL_BITS & ~Number.parseInt(wanted, 8)
-    if (gained) return `gains ${gained & 0o4000 ? 'setuid' : ''}${gained === SPECIAL_BITS ? '+' : ''}${gained & 0o2000 ? 'setgid' : ''} (mode ${found} instead of ${wanted})`
+    if (gained) return `${gained & 0o4000 ? 'setuid' : ''}${gained === SPECIAL_BITS ? '+' : ''}${gained & 0o2000 ? 'setgid' : ''} (mode ${found} instead of ${wanted})`
   }
   if (p === 'type' && (found === 'char' || found === 'block') && found !== wanted) return `a ${found} device instead of a ${wanted}`
   return undefined

@@ -60,7 +60,7 @@ t.test('a change is a security finding only when it hands out more: root, setuid
   t.match(escalation('owner', '1000:1000', '0:0'), /owned by root/)
   t.match(escalation('owner', '1000:1000', '1000:0'), /owned by root/, 'root group is enough')
   t.equal(escalation('owner', '0:0', '1000:1000'), undefined, 'losing root is no finding')
-  t.match(escalation('mode', '0644', '4755'), /gains setuid/)
+  t.match(escalation('mode', '0644', '4755'), /^setuid \(mode 4755 instead of 0644\)/)
   t.match(escalation('mode', '0755', '6755'), /setuid\+setgid/)
   t.equal(escalation('mode', '4755', '0600'), undefined, 'losing setuid is no finding')
   t.match(escalation('type', 'file', 'char'), /a char device/)
