@@ -5,11 +5,11 @@
 // run that changes nothing; each tree converted to the other model; the VM started again; each
 // tree seen through the OTHER model's sibling share exactly as the guest saw it before, point
 // by point. All sibling shares are one host dir, so the same host files are behind both.
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import t, { type Test } from 'tap'
-import { limafs, qemuOrVirtiofsdMentioning } from '../helpers/testbed.ts'
+import { bringDown, limafs } from '../helpers/testbed.ts'
 
 t.setTimeout(0)
 const NAME = `t-migrate-${process.pid}`
@@ -97,14 +97,7 @@ let up: Awaited<ReturnType<typeof testbed>> | undefined
 t.before(async () => {
   if (!SKIP) up = await testbed('up', '--siblings')
 })
-t.teardown(async () => {
-  try {
-    if (existsSync(RUN)) await testbed('down')
-  } finally {
-    for (const line of qemuOrVirtiofsdMentioning(RUN)) process.kill(Number(line.split(' ')[0]), 'SIGKILL')
-    rmSync(TMP, { recursive: true, force: true })
-  }
-})
+t.teardown(() => bringDown(RUN, TMP, () => testbed('down')))
 
 t.test('a mapped-xattr tree read through mapped-file after limafs migrate, and a mapped-file tree through mapped-xattr, as the guest saw them (symlinks and setuid included); the dry run changes nothing', { skip: SKIP }, async (t) => {
   t.equal(up?.exitCode, 0, 'the testbed is up with sibling shares', { stderr: up?.stderr })
