@@ -114,7 +114,8 @@ export default sharedSuite('migrate', 'Switching a share\'s model: a tree made t
         continue
       }
       const seen = lookOf(w, b)!
-      const note = `made through the sibling share of ${s.path} (${s.model}${s.cache ? `, cache ${s.cache}` : ''}), seen through that of ${through.path} (${b}${through.cache ? `, cache ${through.cache}` : ''}) ${dropNote}`
+      // The source is the point's own configuration and the other one is the second arg: the note names their settings.
+      const note = `made through its sibling share (${s.model}${s.cache ? `, cache ${s.cache}` : ''}), seen through that of ${b}${through.cache ? ` (cache ${through.cache})` : ''} ${dropNote}`
       const lookFailed = !own.ok ? `looking through the source failed: ${own.errno}` : !seen.ok ? seen.errno! : undefined
       const judge = (id: string, rel: string, p: Property, values: () => [string, string], what: string, notes: readonly string[]) => {
         if (lookFailed) {
