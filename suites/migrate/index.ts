@@ -7,6 +7,8 @@
 // writes as plain data under one model, read as an owner, mode or type by another (security).
 // One write phase for every source, one drop_caches, one read phase: a few round trips each.
 import { sharedSuite, type Need, type PointSpec, type SharedTarget } from '../../agent/check-api.ts'
+import { HOST_LISTING, hostListing } from './host-listing.ts'
+import type { Look } from './look.ts'
 import { MIGRATE_MODELS, targetModels, throughFor } from './pairs.ts'
 import { PLANTED, PLANTED_DIR, PLANTED_DIR_STEPS } from './planted.ts'
 import { plantedStepList, reportSwitch, treeStepList, type Outcome, type Written } from './switch.ts'
@@ -19,7 +21,7 @@ const POINTS: PointSpec[] = MIGRATE_MODELS.flatMap((b): PointSpec[] => [
   ...TREE.flatMap((o) => o.properties.map((p) => ({ id: `migrate/to-${b}/${o.object}/${p}`, title: `${o.title}, made through another model, seen through ${b}: its ${p} kept`, needs: TREE_NEEDS }))),
   { id: `migrate/to-${b}/${TREE_LISTING.object}/${TREE_LISTING.property}`, title: `${TREE_LISTING.title}, seen through ${b}`, needs: TREE_NEEDS },
   ...PLANTED.flatMap((o) => o.properties.map((p) => ({ id: `migrate/to-${b}/${o.object}/${p}`, title: `${o.title}, seen through ${b}: its ${p} as the user made it (security)`, needs: PLANTED_NEEDS }))),
-])
+]).concat(HOST_LISTING)
 
 /** One batched op's outcome per job: each job's value, or its errno (the job's or the whole op's). */
 function perJob(r: Outcome, n: number): Outcome[] {
@@ -46,6 +48,7 @@ export default sharedSuite('migrate', 'Switching a share\'s model: a tree made t
       continue
     }
     for (const b of s.model ? targetModels(s) : MIGRATE_MODELS) for (const p of POINTS.filter((p) => p.id.startsWith(`migrate/to-${b}/`))) ctx.point(s, p.id, { skip })
+    ctx.point(s, HOST_LISTING.id, { skip })
   }
   if (!sources.length) return
   const dirOf = (s: SharedTarget) => (s.sibling as { dir: string }).dir
@@ -74,9 +77,11 @@ export default sharedSuite('migrate', 'Switching a share\'s model: a tree made t
   ctx.progress('looked at the trees')
   const lookOf = (w: Written, b?: string) => looks[views.findIndex((v) => v.w === w && ('b' in v ? v.b === b : b === undefined))]
 
+  const noHost = ctx.unmet(['host'])
   for (const w of written) {
     const s = w.source
     const own = lookOf(w)!
+    ctx.point(s, HOST_LISTING.id, noHost ? { skip: noHost } : own.ok ? await hostListing(s, own.value as Look) : { ok: false, diagnostics: { op: 'tree-look', args: ['tree'], wanted: 'a look at the tree', found: own.errno!, stage: 'after-drop-caches', class: 'loud' } })
     for (const b of targetModels(s)) {
       const ids = idsFor(b, 'skip' in w.planted ? w.planted.skip : undefined)
       if ('skip' in w.planted) for (const p of PLANTED.flatMap((o) => o.properties.map((q) => `migrate/to-${b}/${o.object}/${q}`))) ctx.point(s, p, { skip: (w.planted as { skip: string }).skip })

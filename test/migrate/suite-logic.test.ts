@@ -101,3 +101,29 @@ t.test("a sibling scratch dir through another configuration's sibling share: the
   t.equal(siblingView(a, c), undefined)
   t.strictSame(siblingViews([a, b, c]).sort(), ['/mnt/sib/a/.limafs-BBBBBB', '/mnt/sib/b/.limafs-AAAAAA'], 'every pair of two with a sibling, both ways')
 })
+
+t.test("the host's listing of the tree against the guest's: equal is ok, a model's own entries are silent, a refused list is loud", async (t) => {
+  const { hostListing } = await import('../../suites/migrate/host-listing.ts')
+  const { TREE_DIR } = await import('../../suites/migrate/tree.ts')
+  const own = { '.': {}, [`${TREE_DIR}/a`]: {}, [`${TREE_DIR}/dir`]: {}, [`${TREE_DIR}/dir/c`]: {} } as unknown as Look
+  const listing: Record<string, string[]> = { [TREE_DIR]: ['a', 'dir'], [`${TREE_DIR}/dir`]: ['c'] }
+  const asked: string[] = []
+  const withHost = (list: (dir: string) => string[] | undefined): SharedTarget => ({
+    ...target('x-mmap', 'mapped-xattr', 'mmap'),
+    host: {
+      look: async () => undefined,
+      act: async (verb, path) => {
+        asked.push(`${verb} ${path}`)
+        const names = list(path.slice('/s/x-mmap/migrate/'.length))
+        return names ? { ok: true, value: names.map((name) => ({ name, type: 'file' })) } : { ok: false, error: 'EACCES' }
+      },
+    },
+  })
+  t.same(await hostListing(withHost((d) => listing[d]), own), { ok: true }, 'the same names: ok')
+  t.same(asked, [`list /s/x-mmap/migrate/${TREE_DIR}`, `list /s/x-mmap/migrate/${TREE_DIR}/dir`], 'the tree and a dir in it, in the sibling scratch dir')
+  const extra = await hostListing(withHost((d) => (d === TREE_DIR ? ['.virtfs_metadata', 'a', 'dir'] : listing[d])), own)
+  t.match(extra, { ok: false }, 'a name only the host has fails')
+  t.match(extra, { diagnostics: { class: 'silent', found: /\.virtfs_metadata/ } }, 'silently, naming it')
+  const refused = await hostListing(withHost(() => undefined), own)
+  t.match(refused, { ok: false, diagnostics: { class: 'loud', found: /EACCES/ } }, 'a listing the bridge refused is loud, with its error')
+})
