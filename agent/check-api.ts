@@ -61,6 +61,10 @@ export interface SharedTarget {
   dir: string
   /** This suite's own dir in the scratch dir on the mount's sibling share (made before run), or why there is none. */
   sibling: { dir: string } | { missing: string }
+  /** The share's security model (none, mapped-xattr, mapped-file, passthrough, virtiofs), when the agent was told (--model). */
+  model?: string
+  /** The share's 9p cache mode as mountinfo shows it (none, loose, fscache, mmap); absent for other file systems. */
+  cache?: string
   host: HostSide
 }
 
@@ -84,8 +88,16 @@ export interface SharedContext {
   readonly bench: BenchSettings
   /** Says the suite is still going (each step of a long one): the agent's hang timer starts again. */
   progress(step: string): void
-  /** Runs an op (as root, or the agent's user) and returns its outcome without judging it. */
-  op(op: string, ...args: Arg[]): Promise<{ ok: boolean; value?: unknown; errno?: string }>
+  /** Runs an op (as root, or the agent's user) and returns its outcome without judging it; args as the op takes them (tree ops take lists). */
+  op(op: string, ...args: unknown[]): Promise<{ ok: boolean; value?: unknown; errno?: string }>
+  /** The same, as the guest's ordinary user (ENOUSER when there is no such worker: check unmet(['user']) first). */
+  userOp(op: string, ...args: unknown[]): Promise<{ ok: boolean; value?: unknown; errno?: string }>
+  /**
+   * This suite's dir on `source`'s sibling share as seen through `through`'s sibling share: every
+   * sibling is on one host dir, so a tree made through one configuration is read through another
+   * at the same relative path. Missing when either has no sibling.
+   */
+  siblingView(source: SharedTarget, through: SharedTarget): { dir: string } | { missing: string }
   /** The observation window (seconds, --window). */
   readonly windowMs: number
   /** The uid:gid checks chown to: neither root nor the ordinary user. */

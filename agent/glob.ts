@@ -2,8 +2,16 @@
 // any run of characters (`/` included, so `symlink/*` is a whole suite), `?` exactly one
 // character, everything else itself. The whole text must match.
 
+/** Compiled patterns: a run matches every point against every TODO glob (a thousand points, dozens of globs). */
+const compiled = new Map<string, RegExp>()
+
 export function globMatch(pattern: string, text: string): boolean {
-  return globRegExp(pattern).test(text)
+  let re = compiled.get(pattern)
+  if (!re) {
+    re = globRegExp(pattern)
+    compiled.set(pattern, re)
+  }
+  return re.test(text)
 }
 
 /** The glob as a RegExp, for matching many texts against one pattern. */

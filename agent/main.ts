@@ -47,6 +47,9 @@ Options (run, verify):
   --sibling MOUNT=PATH  (run) the same configuration mounted again at PATH, on a dir shared with
                       other configurations' siblings (limafs run sets these up); checks that switch
                       security models or fill a share up use it, and are skipped without it
+  --model MOUNT=MODEL (run) the share's 9p security model (none, mapped-xattr, mapped-file,
+                      passthrough), which the guest can't see: limafs run passes it; suites that
+                      compare models (migrate) skip without it (virtiofs mounts are known by type)
   --suite A,B         suites to run (default: all): ${SUITES.map((s) => s.name).join(', ')}
   --grep REGEX        only checks whose id matches
   --allow-any-fs      run on a path that is not a 9p, virtiofs or sshfs mount
@@ -78,6 +81,7 @@ class Usage extends Error {}
 const OPTIONS = {
   mount: { type: 'string', multiple: true },
   sibling: { type: 'string', multiple: true },
+  model: { type: 'string', multiple: true },
   suite: { type: 'string' },
   grep: { type: 'string' },
   'allow-any-fs': { type: 'boolean' },
@@ -164,6 +168,24 @@ function siblingsFor(table: MountInfo[], given: readonly string[] | undefined, m
   return siblings
 }
 
+/** What --model may say: 9p's security models, and virtiofs (what a virtiofs mount is known as anyway). */
+const SHARE_MODELS = ['none', 'mapped-xattr', 'mapped-file', 'passthrough', 'virtiofs']
+
+/** Each mount's model: --model MOUNT=MODEL, else 'virtiofs' for a virtiofs mount, else unknown. */
+function modelsFor(given: readonly string[] | undefined, mounts: ReadonlyArray<{ path: string; mount: MountInfo }>): Map<string, string> {
+  const models = new Map(mounts.filter((m) => m.mount.fsType === 'virtiofs').map((m) => [m.path, 'virtiofs']))
+  for (const flag of given ?? []) {
+    const eq = flag.indexOf('=')
+    if (eq < 1) throw new Usage(`--model ${flag}: expected MOUNT=MODEL`)
+    const of = resolve(flag.slice(0, eq))
+    const model = flag.slice(eq + 1)
+    if (!mounts.some((m) => m.path === of)) throw new Usage(`--model ${flag}: ${of} is not one of the --mount paths`)
+    if (!SHARE_MODELS.includes(model)) throw new Usage(`--model ${flag}: unknown model ${JSON.stringify(model)}; known: ${SHARE_MODELS.join(', ')}`)
+    models.set(of, model)
+  }
+  return models
+}
+
 /** An integer flag, at least min. */
 function intFlag(value: string | undefined, flag: string, fallback: number, min: number): number {
   if (value === undefined) return fallback
@@ -225,6 +247,8 @@ interface PrepareOptions {
   scratchDirs: string[]
   /** The mount's --sibling share. */
   sibling?: { path: string; mount: MountInfo }
+  /** The share's security model, when known (--model). */
+  model?: string
   /** The host bridge, when there is one: each scratch dir is claimed with it as it is made. */
   bridge?: BridgeClient
 }
@@ -275,7 +299,7 @@ async function prepare(path: string, mount: MountInfo, run: AgentRun, userWorker
   if (caps.isRoot) await root.call('lchown', [userDir, caps.user.uid, caps.user.gid], opTimeoutMs)
   const unreachable = userWorker ? await userUnreachable(userWorker, userDir, path, caps.user, opTimeoutMs) : undefined
   const sibling = opts.sibling ? await prepareSibling(opts.sibling, run, userWorker, opts) : undefined
-  return { target: { path, mount, scratch, userDir, ...(unreachable ? { userUnreachable: unreachable } : {}), todos: opts.todos, ...(sibling ? { sibling } : {}) } }
+  return { target: { path, mount, scratch, userDir, ...(unreachable ? { userUnreachable: unreachable } : {}), todos: opts.todos, ...(sibling ? { sibling } : {}), ...(opts.model ? { model: opts.model } : {}) } }
 }
 
 /** Removes a scratch dir of this run; a failure is logged (the dir is then a leftover for --clean). */
@@ -417,6 +441,7 @@ async function main(argv: string[]): Promise<number> {
   const mountTable = parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'))
   const mounts = mountsFor(mountTable, v.mount, !!v['allow-any-fs'])
   const siblings = siblingsFor(mountTable, v.sibling, mounts, !!v['allow-any-fs'])
+  const models = modelsFor(v.model, mounts)
   const bench = {
     files: intFlag(v['bench-files'], '--bench-files', DEFAULT_BENCH_FILES, 1),
     bytes: intFlag(v['bench-bytes'], '--bench-bytes', DEFAULT_BENCH_BYTES, 1),
@@ -484,7 +509,8 @@ async function main(argv: string[]): Promise<number> {
     for (const { path, mount } of mounts) {
       const todos = todosOf(path, mount)
       const sibling = siblings.get(path)
-      const p = await prepare(path, mount, run, userWorker, { clean: !!v.clean, todos, scratchDirs, ...(sibling ? { sibling } : {}), ...(bridge ? { bridge } : {}) })
+      const model = models.get(path)
+      const p = await prepare(path, mount, run, userWorker, { clean: !!v.clean, todos, scratchDirs, ...(sibling ? { sibling } : {}), ...(model ? { model } : {}), ...(bridge ? { bridge } : {}) })
       prepared.set(path, { ...(p.target ? { target: p.target } : {}), book: bookFor(path, p, suites, todos) })
     }
     const targets = [...prepared.values()].flatMap((p) => (p.target ? [p.target] : []))
@@ -504,7 +530,7 @@ async function main(argv: string[]): Promise<number> {
       const t0 = Date.now()
       log(s.measures
         ? `${s.name}: ${targets.length} mounts and the tmpfs baseline, ${bench.repeats} interleaved rounds of ${bench.files} files and ${bench.bytes} bytes`
-        : `${s.name}: ${targets.length} mounts at once, one ${window} s window`)
+        : `${s.name}: ${targets.length} mounts at once (--window ${window} s)`)
       await runSharedSuite(s, targets, s.measures && baseline ? { ...run, settings: { ...settings, baseline } } : run, books)
       log(`${s.name} done (${((Date.now() - t0) / 1000).toFixed(1)} s)`)
     }

@@ -149,7 +149,7 @@ export async function runSharedSuite(suite: SharedSuiteSpec, targets: readonly M
     { job: 'shared', suite: suite.name, targets: [...targets], settings: run.settings, startAt: 0, hasUser: run.hasUser },
     Math.max(run.settings.checkTimeoutMs, SHARED_SUITE_MIN_TIMEOUT_MS),
     (e) => {
-      if (e.type === 'point' && e.mount) books.get(e.mount)?.add(e.suite, e.point)
+      if (e.type === 'points') for (const p of e.points) books.get(p.mount)?.add(e.suite, p.point)
     },
   )
   if (outcome.done && !outcome.error) return

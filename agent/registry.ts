@@ -5,9 +5,10 @@ import bench from '../suites/bench/index.ts'
 import chown from '../suites/chown/index.ts'
 import coherence from '../suites/coherence/index.ts'
 import hostSide from '../suites/host-side/index.ts'
+import migrate from '../suites/migrate/index.ts'
 import modes from '../suites/modes/index.ts'
 import symlink from '../suites/symlink/index.ts'
 import times from '../suites/times/index.ts'
 import xattr from '../suites/xattr/index.ts'
 
-export const SUITES: readonly AnySuite[] = [chown, symlink, xattr, modes, times, hostSide, coherence, bench]
+export const SUITES: readonly AnySuite[] = [chown, symlink, xattr, modes, times, hostSide, coherence, migrate, bench]

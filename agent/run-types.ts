@@ -24,6 +24,8 @@ export interface MountTarget {
   todos: Todo[]
   /** The mount's sibling share (--sibling) with a scratch dir of ours on it, or why there is none. */
   sibling?: Sibling
+  /** The share's security model (--model; 'virtiofs' for a virtiofs mount), when known. */
+  model?: string
 }
 
 /** A sibling share as a run sees it: its path and mount point, and our scratch dir there; or why there is none. */
@@ -74,5 +76,7 @@ export interface StagedCheck {
 
 export type RunEvent =
   | { type: 'check-start'; suite: string; id: string; index: number }
-  | { type: 'point'; suite: string; point: PointRecord; mount?: string }
+  | { type: 'point'; suite: string; point: PointRecord }
+  /** A shared suite's points, several mounts' at once (one IPC message instead of one per point). */
+  | { type: 'points'; suite: string; points: Array<{ mount: string; point: PointRecord }> }
   | { type: 'staged'; staged: StagedCheck }

@@ -1,11 +1,13 @@
 // Running checks, inside a worker: each check's call (and its "at once" look), then, when the
 // agent asks, a later stage (after drop_caches, remount or restart) for the staged checks.
 // Everything found is reported as it happens through `emit`, so a hung check loses nothing else.
-import { PointFailure, PointSkip, pointIds, type Arg, type Baseline, type CheckSpec, type HostSide, type Need, type SharedSuiteSpec, type SharedTarget, type SuiteSpec } from './check-api.ts'
+import { cacheModeOf } from './cache-mode.ts'
+import { PointFailure, PointSkip, pointIds, type Baseline, type CheckSpec, type HostSide, type Need, type SharedSuiteSpec, type SharedTarget, type SuiteSpec } from './check-api.ts'
 import { Context, scratchRelative, type ContextDeps } from './check-context.ts'
 import type { Diagnostics, Stage } from './diagnostics.ts'
 import { globMatch } from './glob.ts'
 import type { OpRunner } from './op-runner.ts'
+import { siblingView } from './sibling-views.ts'
 import type { Capabilities, MountTarget, PointRecord, RunEvent, RunSettings, StagedCheck, Todo } from './run-types.ts'
 
 export interface Runners {
@@ -193,9 +195,18 @@ export async function runShared(
   const wantsSibling = suite.points.some((p) => p.needs?.includes('sibling'))
   const shared: SharedTarget[] = targets.map((t) => {
     const missing = siblingMissing(t)
-    return { path: t.path, dir: `${t.scratch}/${suite.name}`, sibling: missing ? { missing } : { dir: `${(t.sibling as { scratch: string }).scratch}/${suite.name}` }, host: runners(t).host }
+    const cache = cacheModeOf(t.mount)
+    return {
+      path: t.path, dir: `${t.scratch}/${suite.name}`, sibling: missing ? { missing } : { dir: `${(t.sibling as { scratch: string }).scratch}/${suite.name}` },
+      ...(t.model ? { model: t.model } : {}), ...(cache ? { cache } : {}), host: runners(t).host,
+    }
   })
-  const ops = runners(targets[0]!).ops
+  const mountTarget = (s: SharedTarget) => targets[shared.indexOf(s)]!
+  const { ops, userOps } = runners(targets[0]!)
+  const outcome = async (runner: OpRunner, op: string, args: unknown[]) => {
+    const r = await runner.call(op, args, settings.opTimeoutMs)
+    return r.ok ? { ok: true, value: r.value } : { ok: false, errno: r.errno }
+  }
   for (const t of shared) {
     await ops.call('mkdir', [t.dir, 0o755], settings.opTimeoutMs)
     if (wantsSibling && 'dir' in t.sibling) {
@@ -205,16 +216,30 @@ export async function runShared(
   }
   const baseline = await baselineFor(suite, settings, ops)
   emit({ type: 'check-start', suite: suite.name, id: suite.name, index: 0 })
+  // Points go out in batches (a suite may have a thousand): at each progress step, every
+  // POINT_BATCH points, and at the end; a hang loses only the points of its step.
+  let batch: Array<{ mount: string; point: PointRecord }> = []
+  const flush = () => {
+    if (batch.length) emit({ type: 'points', suite: suite.name, points: batch })
+    batch = []
+  }
   await suite.run({
     targets: shared,
     baseline,
     bench: settings.bench,
-    progress: (step) => emit({ type: 'check-start', suite: suite.name, id: `${suite.name} ${step}`, index: 0 }),
+    progress: (step) => {
+      flush()
+      emit({ type: 'check-start', suite: suite.name, id: `${suite.name} ${step}`, index: 0 })
+    },
     windowMs: settings.windowMs,
     other: settings.caps.other,
-    op: async (op: string, ...args: Arg[]) => {
-      const r = await ops.call(op, args, settings.opTimeoutMs)
-      return r.ok ? { ok: true, value: r.value } : { ok: false, errno: r.errno }
+    op: (op: string, ...args: unknown[]) => outcome(ops, op, args),
+    userOp: async (op: string, ...args: unknown[]) => (userOps ? outcome(userOps, op, args) : { ok: false, errno: 'ENOUSER' }),
+    siblingView: (source, through) => {
+      if ('missing' in source.sibling) return source.sibling
+      if ('missing' in through.sibling) return through.sibling
+      const view = siblingView(mountTarget(source), mountTarget(through))
+      return view ? { dir: `${view}/${suite.name}` } : { missing: 'no sibling scratch dir to look through' }
     },
     unmet: (needs) => unmetNeed(needs, settings.caps),
     point: (target, id, verdict) => {
@@ -225,7 +250,12 @@ export async function runShared(
       const shown: typeof verdict = 'ok' in verdict && verdict.diagnostics && Array.isArray(verdict.diagnostics.args)
         ? ({ ...verdict, diagnostics: { ...verdict.diagnostics, args: verdict.diagnostics.args.map(rel) } } as typeof verdict)
         : verdict
-      emit({ type: 'point', suite: suite.name, mount: target.path, point: pointRecord(id, t.todos, shown) })
+      batch.push({ mount: target.path, point: pointRecord(id, t.todos, shown) })
+      if (batch.length >= POINT_BATCH) flush()
     },
   })
+  flush()
 }
+
+/** Most points a shared suite sends in one message. */
+const POINT_BATCH = 200

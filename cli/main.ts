@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   report: async () => (await import('./report-command.ts')).reportCommand,
   gate: async () => (await import('./gate-command.ts')).gateCommand,
   recommend: async () => (await import('./recommend-command.ts')).recommendCommand,
+  migrate: async () => (await import('./migrate-command.ts')).migrateCommand,
 }
 
 export const USAGE = `Usage: limafs <command> [options]
@@ -28,7 +29,7 @@ Commands:
                    (no options: the built-in matrix on the built-in testbed; see: limafs run --help)
   bench            how fast each configuration is, as a ratio to the guest's tmpfs, per workload
                    (create, chown, chown -R, stat, readdir, xattr, a large file, unlink)
-  testbed up|status|exec|restart|remount|down
+  testbed up|status|exec|stop|start|restart|remount|down
                    the built-in Lima-faithful QEMU guest (see: limafs testbed --help)
   matrix print     show a matrix with Lima's defaults filled in (the built-in one without --matrix)
   report OUT       write results.json, junit.xml, summary.md and report.html again from
@@ -40,6 +41,9 @@ Commands:
   recommend [--results FILE|OUT] [--profile NAME] [--need ownership,symlinks,...]
                    the lima.yaml mount settings to use here, from measured results; when
                    nothing meets every need, the best compromise and what it gives up (exit 1)
+  migrate --from MODEL --to MODEL DIR [--apply]
+                   convert a share's host dir from one security model's form to another's
+                   (dry run unless --apply; a manifest to --undo; refuses while a VM has it)
 
 Run \`limafs <command> --help\` for a command's options.
 Exit codes: 0 ok, 1 failed checks or regressions, 2 the run could not complete, 64 usage error.`

@@ -7,6 +7,7 @@ import { environmentResults } from '../reports/merge.ts'
 import { CHECK_GROUPS, NEED_ALIASES, NEED_SPECS, NEEDS, needNamed, PROFILES, type Need, type Profile } from '../reports/needs.ts'
 import { DEFAULT_NEEDS, recommend, recommendExitCode } from '../reports/recommend.ts'
 import { recommendationText } from '../reports/recommend-text.ts'
+import { MIGRATION_MODELS, modelOf, switchCost, switchCostText } from '../reports/migration.ts'
 import { parseAnyResults } from '../reports/results-schema.ts'
 import type { Results } from '../reports/types.ts'
 import { parse } from './args.ts'
@@ -75,6 +76,9 @@ Options:
   --need LIST        comma-separated needs (default: ${DEFAULT_NEEDS.join(',')});
                      with --profile, added to the profile's
   --profile NAME     the needs of a usage profile (listed above)
+  --current-model M  the model your share is under today (${MIGRATION_MODELS.join(', ')}): also
+                     say what switching it to the recommended one costs, as the run's migrate
+                     suite measured it, and what \`limafs migrate\` keeps of it
   --env LABEL        which environment of a merged results.json to recommend for
   --json             print the recommendation as JSON (every check id it rests on)
   -h, --help         this help
@@ -87,6 +91,7 @@ const options = {
   need: { type: 'string' },
   profile: { type: 'string' },
   env: { type: 'string' },
+  'current-model': { type: 'string' },
   json: { type: 'boolean' },
 } as const
 
@@ -101,9 +106,15 @@ export async function recommendCommand(argv: string[], _env: CliEnvironment): Pr
   const needs = needsOption(values.need, profile)
   const file = await resultsFile(values.results)
   const results = selectEnvironment(parseAnyResults(await readInputFile(file, 'a results.json written by limafs run, limafs report or limafs report merge'), file), file, values.env)
+  const current = values['current-model']
+  if (current !== undefined && !(MIGRATION_MODELS as readonly string[]).includes(current)) throw new UsageError(`--current-model: unknown model ${JSON.stringify(current)}; one of ${MIGRATION_MODELS.join(', ')}`)
   const rec = recommend(results, { needs })
   const code = recommendExitCode(rec)
-  process.stdout.write(values.json ? `${JSON.stringify({ source: file, ...(profile ? { profile: profile.name } : {}), ...rec, exitCode: code }, null, 2)}\n` : recommendationText(rec, { source: file, ...(profile ? { profile } : {}) }))
+  const picked = rec.chosen ?? rec.compromise?.verdict
+  const cost = current === undefined ? undefined : switchCost(results.configs, current, picked && modelOf({ config: { mountType: picked.settings.mountType, ninep: picked.settings } }))
+  process.stdout.write(values.json
+    ? `${JSON.stringify({ source: file, ...(profile ? { profile: profile.name } : {}), ...rec, ...(cost ? { switch: cost } : {}), exitCode: code }, null, 2)}\n`
+    : `${recommendationText(rec, { source: file, ...(profile ? { profile } : {}) })}${cost ? `\n${switchCostText(cost)}` : ''}`)
   return code
 }
 

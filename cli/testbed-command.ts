@@ -1,11 +1,11 @@
-// `limafs testbed up|status|exec|restart|remount|down`: the built-in Lima-faithful QEMU guest.
+// `limafs testbed up|status|exec|stop|start|restart|remount|down`: the built-in Lima-faithful QEMU guest.
 import { join } from 'node:path'
 import { UsageError } from '../provision/errors.ts'
 import { mountinfoLine } from '../provision/guest-facts.ts'
 import { loadDefaultMatrix } from '../provision/matrix/load-matrix.ts'
 import { shellJoin } from '../provision/shell-quote.ts'
 import {
-  connect, DEFAULT_QEMU_UID, down, isRunning, readState, remount, restart, up, type TestbedState,
+  connect, DEFAULT_QEMU_UID, down, isRunning, readState, remount, restart, start, stop, up, type TestbedState,
 } from '../provision/testbed/instance.ts'
 import { SIBLING_FS_MIB } from '../provision/testbed/sibling-shares.ts'
 import { choiceOption, intOption, parse } from './args.ts'
@@ -23,6 +23,9 @@ Commands:
   status             whether it runs, its ssh port, and each share's host dir, guest mount
                      point and effective options (from the guest's /proc/self/mountinfo)
   exec -- CMD...     run CMD in the guest as root; prints its output, exits with its code
+  stop               power the guest off, keeping its run dir and host dirs (a share's host
+                     dir can then be changed with no VM holding it: limafs migrate)
+  start              boot a stopped testbed again: same shares, same host dirs
   restart            power the guest off and boot it again: same shares, same host dirs
   remount CONFIG     unmount one share in the guest and mount it again (same fstab line)
   down               stop the guest and remove its run dir (host dirs included)
@@ -151,6 +154,13 @@ export async function testbedCommand(argv: string[], env: CliEnvironment): Promi
         ssh.close()
       }
     }
+    case 'stop':
+      await stop(instanceDir, log)
+      log(`testbed ${name} stopped; start it again with \`limafs testbed start\``)
+      return 0
+    case 'start':
+      await start(instanceDir, { bootTimeoutMs, log })
+      return 0
     case 'restart':
       await restart(instanceDir, { bootTimeoutMs, log })
       return 0

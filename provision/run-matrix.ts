@@ -155,6 +155,7 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
             ...(command === 'run' ? (o.agentFlags ?? []) : []),
             '--todo-file', TODO_PATH, '--suite', o.suites.join(','), ...mounts.flatMap((m) => ['--mount', m]),
             ...(command === 'run' ? siblingFlags(g.shares.filter((s) => remaining.includes(s.config.name))) : []),
+            ...(command === 'run' ? modelFlags(g.shares.filter((s) => remaining.includes(s.config.name))) : []),
           ],
           bridge, splitter,
           onAgentLine: (line) => log(line),
@@ -245,6 +246,11 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
 /** `--sibling MOUNT=SIBLING` for each share whose sibling mounted (a sibling that did not is named in environment.json). */
 function siblingFlags(shares: readonly BootedShare[]): string[] {
   return shares.flatMap((s) => (s.sibling?.mounted ? ['--sibling', `${s.mountPoint}=${s.sibling.mountPoint}`] : []))
+}
+
+/** `--model MOUNT=MODEL` for each 9p share: its security model is a host setting the guest can't see. */
+function modelFlags(shares: readonly BootedShare[]): string[] {
+  return shares.flatMap((s) => (s.config.ninep ? ['--model', `${s.mountPoint}=${s.config.ninep.securityModel}`] : []))
 }
 
 /** What the run record says of the matrix it ran: the suites, the config names, the file. */

@@ -5,7 +5,8 @@
 import { answerOf } from './answer.ts'
 import { ENVIRONMENT_ROWS, scalar } from './environment-fields.ts'
 import { stateLabel, stateOf } from './gate.ts'
-import { answerSection, benchSection, code, coherenceSection, countsText, md, securitySection, table } from './summary-markdown.ts'
+import { code, md, table } from './markdown.ts'
+import { answerSection, benchSection, coherenceSection, countsText, securitySection } from './summary-markdown.ts'
 import type { CheckResult, ConfigResult, MergedEnvironment, MergedResults } from './types.ts'
 import { isKnown, runVerdictCounts, verdictCounts, verdictCountsText, verdictOf } from './verdicts.ts'
 

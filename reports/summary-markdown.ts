@@ -7,6 +7,8 @@ import { answerOf, profileEvidence, type Answer, type AnswerCell } from './answe
 import { benchTable, figuresText, ratioText } from './bench.ts'
 import { coherenceEventLabel, coherenceTable } from './coherence.ts'
 import { ENVIRONMENT_ROWS } from './environment-fields.ts'
+import { code, md, table } from './markdown.ts'
+import { migrationSection } from './migration.ts'
 import { callText, foundText, hostText, valueText } from './diagnostics-text.ts'
 import { CAVEAT_GROUPS, specOf } from './needs.ts'
 import { settingsText } from './share-settings.ts'
@@ -25,6 +27,7 @@ export function summaryMarkdown(results: Results): string {
     matrixSection(results),
     coherenceSection(results.configs),
     benchSection(results.configs),
+    migrationSection(results.configs),
     failuresSection(results, 'silent'),
     failuresSection(results, 'loud'),
     todoPassedSection(results),
@@ -277,28 +280,4 @@ function environmentSection(results: Results): string {
     parts.push(`<details><summary>Effective mount options (guest mountinfo)</summary>\n\n${table(['config', 'options'], mountinfo.map(([c, o]) => [md(c), code(o)]))}\n\n</details>`)
   }
   return parts.join('\n\n')
-}
-
-export function table(header: string[], rows: string[][]): string {
-  return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n')
-}
-
-/** Characters no reader wants raw in a summary: shown as \xNN. */
-function visible(s: string): string {
-  return s.replace(/[\x00-\x08\x0B-\x1F\x7F]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).replace(/\r?\n|\t/g, ' ')
-}
-
-/** Plain markdown text safe in a table cell: markdown and HTML punctuation backslash-escaped. */
-export function md(s: string): string {
-  return visible(s).replace(/[\\`*_[\]<>|&#~]/g, '\\$&')
-}
-
-/** A code span safe in a table cell (a pipe is escaped; backticks get a longer fence). */
-export function code(s: string): string {
-  const body = visible(s).replace(/\|/g, '\\|')
-  if (!body) return '` `'
-  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((m) => m.length))
-  const fence = '`'.repeat(longest + 1)
-  const pad = body.startsWith('`') || body.endsWith('`') ? ' ' : ''
-  return `${fence}${pad}${body}${pad}${fence}`
 }

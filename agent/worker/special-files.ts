@@ -27,7 +27,7 @@ class PythonHelper {
     })
   }
 
-  /** Ends the helper: its input closes, its loop ends. */
+  /** Lets the helper end (its loop stops at the end of stdin). */
   close(): void {
     this.proc.stdin.end()
   }
@@ -57,7 +57,7 @@ export class SpecialFiles {
     if (tool === 'python3' && eager) this.python = new PythonHelper()
   }
 
-  /** Lets the python3 helper go (a worker never needs to: it ends with its process). */
+  /** Ends the python3 helper, if one runs (a worker's ends with the worker; a test's must be ended). */
   close(): void {
     this.python?.close()
     this.python = undefined

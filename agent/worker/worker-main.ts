@@ -7,6 +7,7 @@ import type { HostTruth } from '../diagnostics.ts'
 import type { OpOutcome, OpRunner } from '../op-runner.ts'
 import { workerClock } from '../profile.ts'
 import { SUITES } from '../registry.ts'
+import { siblingViews } from '../sibling-views.ts'
 import type { MountTarget, RunEvent } from '../run-types.ts'
 import { runShared, runStage, runSuiteCalls, type Runners } from '../suite-run.ts'
 import { PathGuard } from './path-guard.ts'
@@ -74,6 +75,8 @@ async function runJob(env: OpEnv, relay: Relay, job: JobRequest): Promise<void> 
   const suite = job.job === 'stage' ? undefined : SUITES.find((s) => s.name === job.suite)
   if (job.job === 'shared') {
     if (!suite || !('shared' in suite)) throw new Error(`unknown shared suite ${job.suite}`)
+    // A suite that uses siblings may read each target's sibling scratch dir through the others'.
+    if (suite.points.some((p) => p.needs?.includes('sibling'))) for (const view of siblingViews(job.targets)) env.guard.addRoot(env.guard.assertScratchDir(view))
     await runShared(suite, job.targets, job.settings, (t) => runnersFor(env, relay, job, t), emit)
   } else if (job.job === 'suite') {
     if (!suite || 'shared' in suite) throw new Error(`unknown suite ${job.suite}`)

@@ -372,17 +372,31 @@ async function stopGuest(state: TestbedState, log: (line: string) => void): Prom
   await stopAll(state.virtiofsd?.pids ?? [])
 }
 
-/** Powers the guest off and boots it again with the same shares and host dirs. */
-export async function restart(instanceDir: string, options: BootOptions): Promise<TestbedState> {
+/** Powers the guest off, keeping its run dir, shares and host dirs (sibling tmpfs included) for `start`. */
+export async function stop(instanceDir: string, log: (line: string) => void): Promise<TestbedState> {
   const state = requireState(instanceDir)
-  const started = Date.now()
-  await stopGuest(state, options.log)
-  options.log(`guest stopped in ${((Date.now() - started) / 1000).toFixed(1)} s; booting again`)
+  await stopGuest(state, log)
   for (const share of state.shares) {
     share.mounted = false
     if (share.sibling) share.sibling.mounted = false
   }
+  writeState(state)
+  return state
+}
+
+/** Boots a stopped testbed again: the same shares on the same host dirs. */
+export async function start(instanceDir: string, options: BootOptions): Promise<TestbedState> {
+  const state = requireState(instanceDir)
+  if (isRunning(state)) throw new UsageError(`testbed ${state.name} already runs (QEMU pid ${state.qemu.pid})`)
   return boot(state, options)
+}
+
+/** Powers the guest off and boots it again with the same shares and host dirs. */
+export async function restart(instanceDir: string, options: BootOptions): Promise<TestbedState> {
+  const started = Date.now()
+  await stop(instanceDir, options.log)
+  options.log(`guest stopped in ${((Date.now() - started) / 1000).toFixed(1)} s; booting again`)
+  return start(instanceDir, options)
 }
 
 export async function down(instanceDir: string, log: (line: string) => void): Promise<boolean> {

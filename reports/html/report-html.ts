@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto'
 import { answerOf } from '../answer.ts'
 import { runVerdictCounts, verdictCountsText } from '../verdicts.ts'
 import { answerHtml, securityHtml } from './answer-html.ts'
+import { migrationHtml } from './migration-html.ts'
 import type { MergedResults, Results } from '../types.ts'
 import { benchHtml } from './bench-svg.ts'
 import { coherenceHtml, coherenceLegendHtml } from './coherence-html.ts'
@@ -34,6 +35,7 @@ export function reportHtml(input: Results | MergedResults): string {
   const tables = envs.map((env) => coherenceTable(env.run.configs))
   const coherence = perEnv((env, i) => coherenceHtml(tables[i], env.run.configs, columnOf(i), map.index))
   const bench = perEnv((env) => benchHtml(env.run.configs))
+  const migration = perEnv((env) => migrationHtml(env.run.configs))
   const answer = perEnv((env) => answerHtml(answerOf(env.run)))
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${createHash('sha256').update(SCRIPT).digest('base64')}'; img-src 'none'; base-uri 'none'; form-action 'none'`
   const body = [
@@ -46,6 +48,7 @@ export function reportHtml(input: Results | MergedResults): string {
     map.html,
     ...(coherence ? ['<h2 id="coherence">Cache coherence</h2>', coherenceLegendHtml(windowMs(tables)), coherence] : []),
     ...(bench ? ['<h2 id="bench">Bench: ratio to tmpfs</h2>', bench] : []),
+    ...(migration ? ['<h2 id="migration">Switching a share\'s model</h2>', migration] : []),
     failuresHtml(envs),
     '<h2 id="environment">Environment</h2>',
     environmentHtml(envs),

@@ -36,6 +36,9 @@ t.test('usage errors exit 64 and say what was wrong', async (t) => {
     ['a --sibling without =', ['run', '--mount', dir, '--allow-any-fs', '--sibling', dir], /--sibling .*: expected MOUNT=PATH/],
     ['a --sibling of no --mount', ['run', '--mount', dir, '--allow-any-fs', '--sibling', `/elsewhere=${dir}`], /\/elsewhere is not one of the --mount paths/],
     ['a --sibling that is the mount itself', ['run', '--mount', dir, '--allow-any-fs', '--sibling', `${dir}=${dir}`], /is a --mount path itself/],
+    ['a --model without =', ['run', '--mount', dir, '--allow-any-fs', '--model', 'none'], /--model none: expected MOUNT=MODEL/],
+    ['a --model of no --mount', ['run', '--mount', dir, '--allow-any-fs', '--model', '/elsewhere=none'], /\/elsewhere is not one of the --mount paths/],
+    ['an unknown --model', ['run', '--mount', dir, '--allow-any-fs', '--model', `${dir}=mapped`], /unknown model "mapped"; known: none, mapped-xattr/],
   ]
   for (const [name, args, message] of table) {
     const r = await runAgent(args)

@@ -5,7 +5,7 @@
 // accept the new one with
 //   LIMAFS_UPDATE_GOLDEN=1 npx tap test/testbed/qemu-command.test.ts
 // and review `git diff test/fixtures/testbed/` before keeping it.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
@@ -115,4 +115,14 @@ export function qemuOrVirtiofsdMentioning(text: string): string[] {
   return processesMentioning(text)
     .filter((p) => /qemu-system|virtiofsd/.test(p.argv[0] ?? ''))
     .map((p) => `${p.pid} ${p.argv.join(' ').slice(0, 200)}`)
+}
+
+/** A test file's end: its testbed down, whatever a failed down left killed (only processes naming its run dir), its temp dir removed. */
+export async function bringDown(run: string, tmp: string, down: () => Promise<unknown>): Promise<void> {
+  try {
+    if (existsSync(run)) await down()
+  } finally {
+    for (const line of qemuOrVirtiofsdMentioning(run)) process.kill(Number(line.split(' ')[0]), 'SIGKILL')
+    rmSync(tmp, { recursive: true, force: true })
+  }
 }

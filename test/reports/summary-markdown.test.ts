@@ -1,5 +1,6 @@
 import t from 'tap'
-import { code, md, summaryMarkdown } from '../../reports/summary-markdown.ts'
+import { code, md } from '../../reports/markdown.ts'
+import { summaryMarkdown } from '../../reports/summary-markdown.ts'
 import type { Results } from '../../reports/types.ts'
 import { fixtureResults, matchGolden } from '../helpers/reports-fixtures.ts'
 

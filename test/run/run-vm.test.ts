@@ -98,6 +98,24 @@ t.test('bench: every configuration that takes files has a ratio to tmpfs for eve
   }
 })
 
+t.test('migrate: every ordered pair of none, mapped-xattr, mapped-file and virtiofs has 15+ points; a switch loses metadata silently; planted data becomes ownership (security)', async (t) => {
+  const models = ['none', 'mapped-xattr', 'mapped-file', 'virtiofs']
+  const modelOf = (name: string) => (name === 'virtiofs' ? 'virtiofs' : /^9p-(.*)-(none|loose|fscache|mmap)$/.exec(name)![1]!)
+  for (const from of models) {
+    for (const to of models.filter((m) => m !== from)) {
+      const measured = results.configs.filter((c) => modelOf(c.name) === from).flatMap((c) => c.checks.filter((x) => x.id.startsWith(`migrate/to-${to}/`) && x.status !== 'skip'))
+      const perConfig = Math.min(...results.configs.filter((c) => modelOf(c.name) === from).map((c) => c.checks.filter((x) => x.id.startsWith(`migrate/to-${to}/`) && x.status !== 'skip').length))
+      t.ok(perConfig >= 15, `${from} -> ${to}: ${perConfig}+ points measured from each configuration of ${from} (${measured.length} in all)`)
+    }
+  }
+  t.match(check('9p-mapped-xattr-mmap', 'migrate/to-mapped-file/symlink/type'), { status: 'todo', class: 'silent', diagnostics: { wanted: 'symlink', found: 'file' } }, 'a mapped-xattr symlink is a regular file under mapped-file, silently')
+  t.match(check('9p-mapped-file-loose', 'migrate/to-none/setuid/mode'), { status: 'todo', class: 'silent', diagnostics: { wanted: '4755', found: '0600' } }, 'the setuid bit is gone under none')
+  t.match(check('9p-none-mmap', 'migrate/to-mapped-xattr/planted-owner-xattr/owner'), { class: 'silent', diagnostics: { found: '0:0', security: /owned by root/ } }, "a guest user's user.virtfs.uid under none is a root owner under mapped-xattr")
+  t.match(check('9p-mapped-xattr-none', 'migrate/to-mapped-file/planted-owner-metadata/mode'), { diagnostics: { found: '4755', security: /setuid/ } }, "a guest user's .virtfs_metadata file under mapped-xattr is a setuid mode under mapped-file")
+  t.match(readFileSync(join(out, 'summary.md'), 'utf8'), /## Switching a share's model\n[\s\S]*\| from \\ to \| none \| mapped-xattr \| mapped-file \| virtiofs \|/, 'summary.md has the migration table')
+  t.match(readFileSync(join(out, 'report.html'), 'utf8'), /<h2 id="migration">/, 'so has report.html')
+})
+
 t.test('gate: the same run against itself passes; a check flipped to fail is a regression that is named', async (t) => {
   const same = await limafs(['gate', '--baseline', join(out, 'results.json'), '--current', join(out, 'results.json')])
   t.equal(same.exitCode, 0, same.stdout)

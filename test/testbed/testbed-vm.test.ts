@@ -1,7 +1,7 @@
 // The testbed end to end, through the CLI a user runs: ONE guest booted for the whole file (own
 // --name and --run-dir, the real warm cache), asserted from the guest's own /proc/self/mountinfo
 // and from the host files behind the shares; always brought down, even when a test fails.
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { execa } from 'execa'
@@ -10,7 +10,7 @@ import { optionMap, parseMountinfo, type MountInfo } from '../../agent/mountinfo
 import { limaMountTag } from '../../provision/lima-compat/mount-tag.ts'
 import { loadDefaultMatrix } from '../../provision/matrix/load-matrix.ts'
 import { isAlive } from '../../provision/process.ts'
-import { limafs, qemuOrVirtiofsdMentioning, type CliResult } from '../helpers/testbed.ts'
+import { bringDown, limafs, qemuOrVirtiofsdMentioning, type CliResult } from '../helpers/testbed.ts'
 
 const NAME = `t-vm-${process.pid}`
 // On disk under /var/tmp: the shares need a file system with user.* xattrs (tmpfs has none).
@@ -58,15 +58,7 @@ t.before(async () => {
   upResult = await testbed('up', '--siblings')
 })
 
-t.teardown(async () => {
-  try {
-    if (existsSync(RUN)) await testbed('down')
-  } finally {
-    // Whatever a failed down left: only processes of this file's own run dir.
-    for (const line of qemuOrVirtiofsdMentioning(RUN)) process.kill(Number(line.split(' ')[0]), 'SIGKILL')
-    rmSync(TMP, { recursive: true, force: true })
-  }
-})
+t.teardown(() => bringDown(RUN, TMP, () => testbed('down')))
 
 t.test('testbed up boots a guest and reports every share of the default matrix mounted', { skip: SKIP }, async (t) => {
   t.equal(upResult?.exitCode, 0, `up exits 0 (stderr:\n${upResult?.stderr})`)

@@ -18,13 +18,14 @@ import { ownershipOps } from './ownership.ts'
 import { scratchOps } from './scratch.ts'
 import { shareOps } from './share.ts'
 import { timesOps } from './times.ts'
+import { treeOps } from './tree.ts'
 import { watchOps } from './watch.ts'
 import { xattrOps } from './xattr.ts'
 
 export type { OpEnv } from './op-env.ts'
 
 const FAMILIES: readonly OpFamily[] = [
-  createOps, ownershipOps, lookOps, contentOps, xattrOps, descriptorOps, dirHoldOps, watchOps, mmapOps, objectsOps, shareOps, scratchOps, timesOps,
+  createOps, ownershipOps, lookOps, contentOps, xattrOps, descriptorOps, dirHoldOps, watchOps, mmapOps, objectsOps, shareOps, scratchOps, timesOps, treeOps,
   // the bench suite: one workload in a dir, each call timed here (see bench-workload.ts)
   { 'bench-workload': ({ guard, special }, args) => benchWorkload(guard, special, args) },
 ]

@@ -9,6 +9,7 @@ import { mountPy } from './mount.ts'
 import { objectsPy } from './objects.ts'
 import { specialPy } from './special.ts'
 import { timesPy } from './times.ts'
+import { treePy } from './tree.ts'
 import { xattrPy } from './xattr.ts'
 
 const PRELUDE = String.raw`
@@ -42,4 +43,9 @@ for line in sys.stdin:
     sys.stdout.flush()
 `
 
-export const PYTHON_HELPER = [PRELUDE, xattrPy, specialPy, mountPy, mmapPy, benchPy, timesPy, objectsPy, LOOP].join('\n')
+/** A helper program made of the given op families (the host's \`limafs migrate\` takes the tree family alone). */
+export function pythonProgram(families: readonly string[]): string {
+  return [PRELUDE, ...families, LOOP].join('\n')
+}
+
+export const PYTHON_HELPER = pythonProgram([xattrPy, specialPy, mountPy, mmapPy, benchPy, timesPy, objectsPy, treePy])
