@@ -59,6 +59,8 @@ const CASES: Record<string, VerbCase> = {
   chown: { on: (path) => ({ path, args: { uid: 1234, gid: 1234 } }), bad: [{}, { uid: -1, gid: 0 }, { uid: 2 ** 32, gid: 0 }, { uid: 'root', gid: 0 }, { uid: 0 }, { uid: 0, gid: 0, expect: ['1', '2'] }] },
   touch: { on: (path) => ({ path, args: { mtime: 1 } }), bad: [{ mtime: -5 }, { mtime: 'now' }, { mtime: 2 ** 60 }] },
   utimes: { on: (path) => ({ path, args: { atime: time(1), mtime: time(1) } }), bad: [{ atime: time(1) }, { atime: { sec: 1, nsec: 1e9 }, mtime: time(1) }, { atime: 5, mtime: 5 }, { atime: 'now', mtime: 'now' }] },
+  lock: { on: (path) => ({ path, args: { kind: 'flock', holdMs: 50 } }), bad: [{}, { kind: 'posix', holdMs: 1 }, { kind: 'flock', holdMs: 0 }, { kind: 'flock', holdMs: 1e9 }, { kind: 'flock' }, { kind: 'flock', holdMs: 1, wait: true }] },
+  unlock: { on: (path) => ({ path, args: { handle: '0123456789abcdef' } }), bad: [{}, { handle: 5 }, { handle: '../x' }, { handle: 'ABCDEF0123456789' }, { handle: '0'.repeat(5000) }] },
 }
 
 /** Verbs that only read metadata: they may succeed on what they are pointed at (no content, no change). */

@@ -16,14 +16,16 @@
 //   read         a regular file's content (content.ts)     write, append, replace, truncate, copy
 //   mkdir        (entries.ts)                              symlink, link, unlink, rename, remove-tree
 //   chmod        (meta.ts)                                 chown, touch, utimes
+//   lock         (locks.ts)                                unlock
 import { contentFamily } from './content.ts'
 import { entriesFamily } from './entries.ts'
+import { locksFamily } from './locks.ts'
 import { lookFamily } from './look.ts'
 import { metaFamily } from './meta.ts'
 import { scratchFamily } from './scratch.ts'
 import type { VerbFamily, VerbSpec } from './verb.ts'
 
-export const FAMILIES: readonly VerbFamily[] = [scratchFamily, lookFamily, contentFamily, entriesFamily, metaFamily]
+export const FAMILIES: readonly VerbFamily[] = [scratchFamily, lookFamily, contentFamily, entriesFamily, metaFamily, locksFamily]
 
 /** Every verb by name; a name two families both define is a bug, caught at load. */
 export const VERBS: Readonly<Record<string, VerbSpec<never>>> = (() => {
