@@ -478,7 +478,7 @@ async function main(argv: string[]): Promise<number> {
       const t0 = Date.now()
       log(s.measures
         ? `${s.name}: ${targets.length} mounts and the tmpfs baseline, ${bench.repeats} interleaved rounds of ${bench.files} files and ${bench.bytes} bytes`
-        : `${s.name}: ${targets.length} mounts at once, one ${window} s window`)
+        : `${s.name}: ${targets.length} mounts at once`)
       await runSharedSuite(s, targets, s.measures && baseline ? { ...run, settings: { ...settings, baseline } } : run, books)
       log(`${s.name} done (${((Date.now() - t0) / 1000).toFixed(1)} s)`)
     }
