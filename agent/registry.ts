@@ -4,8 +4,11 @@ import type { AnySuite } from './check-api.ts'
 import bench from '../suites/bench/index.ts'
 import chown from '../suites/chown/index.ts'
 import coherence from '../suites/coherence/index.ts'
+import locks from '../suites/locks/index.ts'
 import modes from '../suites/modes/index.ts'
+import openFiles from '../suites/open-files/index.ts'
+import space from '../suites/space/index.ts'
 import symlink from '../suites/symlink/index.ts'
 import xattr from '../suites/xattr/index.ts'
 
-export const SUITES: readonly AnySuite[] = [chown, symlink, xattr, modes, coherence, bench]
+export const SUITES: readonly AnySuite[] = [chown, symlink, xattr, modes, locks, openFiles, space, coherence, bench]

@@ -4,9 +4,14 @@
 // `@op('name')`; this file puts them together. Python, because Node has no API for xattrs,
 // fifos, device nodes, mount(2), mmap and the like.
 import { benchPy } from './bench.ts'
+import { childrenPy } from './children.ts'
+import { locksPy } from './locks.ts'
 import { mmapPy } from './mmap.ts'
 import { mountPy } from './mount.ts'
+import { openFilesPy } from './open-files.ts'
+import { spacePy } from './space.ts'
 import { specialPy } from './special.ts'
+import { sqlitePy } from './sqlite.ts'
 import { xattrPy } from './xattr.ts'
 
 const PRELUDE = String.raw`
@@ -40,4 +45,4 @@ for line in sys.stdin:
     sys.stdout.flush()
 `
 
-export const PYTHON_HELPER = [PRELUDE, xattrPy, specialPy, mountPy, mmapPy, benchPy, LOOP].join('\n')
+export const PYTHON_HELPER = [PRELUDE, xattrPy, specialPy, mountPy, mmapPy, benchPy, childrenPy, locksPy, sqlitePy, openFilesPy, spacePy, LOOP].join('\n')
