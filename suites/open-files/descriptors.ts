@@ -19,20 +19,22 @@ export async function withDescriptors(x: CheckContext, body: (open: Open) => Pro
 
 /**
  * The temp-file pattern: a file with "hello", opened read-write, then unlinked; BODY works
- * through the descriptor. Afterwards the name is made and removed once more: QEMU's mapped-file
- * model writes an fchmod/fchown through a deleted file's descriptor to .virtfs_metadata/NAME,
- * where it stays (the scratch dir could not be removed) until a file of that name is removed.
+ * through the descriptor, calling metaChanged() once an fchmod or fchown through it said OK.
  */
-export async function withUnlinked(x: CheckContext, body: (fd: number, path: string) => Promise<void>): Promise<void> {
+export async function withUnlinked(x: CheckContext, body: (fd: number, path: string, metaChanged: () => void) => Promise<void>): Promise<void> {
   const f = x.path('unlinked')
+  let changedMeta = false
   try {
     await withDescriptors(x, async (open) => {
       const fd = await open(f, 'wx+')
       await x.setup('fd-pwrite', fd, 'hello', 0)
       await x.setup('unlink', f)
-      await body(fd, f)
+      await body(fd, f, () => (changedMeta = true))
     })
   } finally {
-    if ((await x.attempt('create', f, 0o644)).ok) await x.attempt('unlink', f)
+    // QEMU's mapped-file model writes an fchmod/fchown through a deleted file's descriptor to
+    // .virtfs_metadata/NAME, where it stays (the scratch dir could not be removed) until a file
+    // of that name is removed: make one and remove it.
+    if (changedMeta && (await x.attempt('create', f, 0o644)).ok) await x.attempt('unlink', f)
   }
 }
