@@ -1,5 +1,5 @@
 // The host changes a file the guest has open: appends to it between the guest's O_APPEND
-// writes, deletes it, truncates it. A local file system would show the other writer's change
+// writes, deletes it, truncates it (a file the host made). A local file system would show the other writer's change
 // to the descriptor at once (it is one file), and keep a deleted file readable.
 import type { CheckContext, CheckSpec } from '../../agent/check-api.ts'
 import { withDescriptors, type Open } from './descriptors.ts'
@@ -66,10 +66,15 @@ export const hostChanges: CheckSpec[] = [
   },
 ]
 
-/** A file the guest made, opened and read (so whatever it caches is there); then the host acts on it. */
+/**
+ * A file the host made (so the host's delete takes all of it: under mapped-file a guest-made file
+ * also has QEMU's .virtfs_metadata entry, which the host knows nothing of), opened and read by
+ * the guest (so whatever it caches is there); then the host acts on it.
+ */
 async function hostActsOnOpen(x: CheckContext, open: Open, verb: string, args?: Record<string, unknown>): Promise<number> {
-  const f = await x.make('file')
-  await x.setup('write', f, CONTENT)
+  const f = x.path('file')
+  const made = await x.host.act('write', f, { content: CONTENT })
+  if (!made.ok) x.fail({ op: 'host-write', args: [f], wanted: '0', found: made.error ?? 'failed', stage: 'setup', class: 'loud' })
   const fd = await open(f, 'r')
   await x.setup('fd-pread', fd, 64, 0)
   const acted = await x.host.act(verb, f, args)
