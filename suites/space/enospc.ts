@@ -13,10 +13,12 @@ import type { Statvfs } from './statfs.ts'
 /** A sibling share bigger than this is not a small file system made for filling: it is left alone. */
 const MAX_FILLABLE_BYTES = 64 * 1024 * 1024
 /** Free space the ballast leaves: the part each configuration fills itself. */
-const BALLAST_MARGIN = 768 * 1024
-const CHUNK = 128 * 1024
+const BALLAST_MARGIN = 256 * 1024
+const CHUNK = 64 * 1024
+/** How much more than the free space the filler tries to write (where no write() says ENOSPC). */
+const OVERFILL = 256 * 1024
 /** The file that must survive the share filling up. */
-const BEFORE = 'B'.repeat(65536)
+const BEFORE = 'B'.repeat(16384)
 
 interface Fill {
   wrote: number
@@ -31,7 +33,7 @@ export const ENOSPC_POINTS: PointSpec[] = [
   { id: 'space/enospc/write', title: 'writing to a full share: write() itself fails ENOSPC (not later, at fsync or never)', needs: NEEDS },
   { id: 'space/enospc/size', title: 'after a write failed ENOSPC the file holds exactly the bytes the writes said they wrote (as the guest sees it and, with a host bridge, as the host stored it)', needs: NEEDS },
   { id: 'space/enospc/intact', title: 'when the share fills up, a file written and fsynced before reads back unchanged, and so do the bytes the writes said they wrote', needs: NEEDS },
-  { id: 'space/enospc/freed', title: 'once the filler is deleted, the space is back: a 64 KiB write succeeds', needs: NEEDS },
+  { id: 'space/enospc/freed', title: 'once the filler is deleted, the space is back: a 16 KiB write succeeds', needs: NEEDS },
 ]
 
 /** One of the four points, as a check with its body. */
@@ -55,6 +57,7 @@ async function enospcOn(ctx: SharedContext, t: SharedTarget, ballast: string[]):
   let fill: Fill | undefined
   let filler = ''
   let before = ''
+  let after = ''
   const notFilled = (x: CheckContext) => x.skip('the share was not filled (see space/enospc/write)')
   await ctx.check(t, point('space/enospc/write', async (x) => {
     before = x.siblingPath('before')
@@ -70,7 +73,7 @@ async function enospcOn(ctx: SharedContext, t: SharedTarget, ballast: string[]):
     await x.setup('write-sync', before, BEFORE)
     filler = x.siblingPath('filler')
     const free = ((await x.setup('statvfs', dir)) as Statvfs).availBytes
-    fill = (await x.setup('fill', filler, CHUNK, free + 1024 * 1024)) as Fill
+    fill = (await x.setup('fill', filler, CHUNK, free + OVERFILL)) as Fill
     if (fill.write !== 'ENOSPC') {
       const said = fill.write === 'ok' ? `every write said OK: ${fill.wrote} bytes where ${free} were free; then fsync said ${fill.fsync}, close ${fill.close}` : fill.write
       x.fail({ op: 'write', args: [filler], wanted: 'ENOSPC', found: said, ...(fill.write !== 'ok' ? { errno: fill.write } : {}), stage: 'call', class: fill.write === 'ok' && fill.fsync === 'ok' && fill.close === 'ok' ? 'silent' : 'loud' })
@@ -91,8 +94,9 @@ async function enospcOn(ctx: SharedContext, t: SharedTarget, ballast: string[]):
   await ctx.check(t, point('space/enospc/freed', async (x) => {
     if (!fill) return notFilled(x)
     await x.setup('unlink', filler)
-    await x.expect(0, 'write-sync', x.siblingPath('after'), 'C'.repeat(65536))
+    after = x.siblingPath('after')
+    await x.expect(0, 'write-sync', after, 'C'.repeat(16384))
   }))
   // Whatever happened above: this configuration's files go, the ballast stays for the next one.
-  for (const f of [filler, before]) if (f) await ctx.op('unlink', f)
+  for (const f of [filler, before, after]) if (f) await ctx.op('unlink', f)
 }
