@@ -15,7 +15,9 @@ export class PythonHelper {
   ended?: string
 
   constructor(private readonly label = 'python3 helper') {
-    this.proc = spawn('python3', ['-c', PYTHON_HELPER], { stdio: ['pipe', 'pipe', 'pipe'] })
+    // -I -S: nothing from the environment, the current dir or site-packages (the helper needs only
+    // the standard library), and a start without `site`: about a third faster under emulation.
+    this.proc = spawn('python3', ['-I', '-S', '-c', PYTHON_HELPER], { stdio: ['pipe', 'pipe', 'pipe'] })
     // Its own complaints (a traceback) go with the agent's progress, where they can be read.
     createInterface({ input: this.proc.stderr }).on('line', (line) => process.stderr.write(`limafs-agent: ${label}: ${line}\n`))
     this.proc.stdin.on('error', () => {})
