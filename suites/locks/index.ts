@@ -5,10 +5,12 @@
 import { checksAtOnce } from '../../agent/check-api.ts'
 import { betweenProcesses } from './between-processes.ts'
 import { holderDies } from './holder-dies.ts'
+import { hostHeld } from './host-held.ts'
 import { sqlite } from './sqlite.ts'
 
 export default checksAtOnce('locks', 'Locks: fcntl, OFD and flock between guest processes (and the host), a dying holder, SQLite with two writers', [
   ...betweenProcesses,
   ...holderDies,
+  ...hostHeld,
   ...sqlite,
 ])

@@ -58,3 +58,9 @@ export async function inTwoProcesses(x: CheckContext, body: (p: TwoProcesses) =>
     ])
   }
 }
+
+/** A new file, and a read-write descriptor of it in each of the two processes (fa in a, fb in b). */
+export async function oneFileInBoth(x: CheckContext, body: (p: TwoProcesses, f: string, fa: number, fb: number) => Promise<void>): Promise<void> {
+  const f = await x.make('file')
+  await inTwoProcesses(x, async (p) => body(p, f, await p.open(A, f), await p.open(B, f)))
+}
