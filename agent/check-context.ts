@@ -174,6 +174,8 @@ export class Context implements CheckContext {
       stage: this.stage,
       class: classify(outcome, this.stage !== 'call' && this.state.callFailedLoud),
       ...(outcome.ok === false && outcome.errno === 'TIMEOUT' ? { note: `${outcome.message}; the worker was killed and replaced` } : {}),
+      // A helper process that died (a crash the check provoked): how it ended.
+      ...(outcome.ok === false && outcome.errno === 'EHELPER' ? { note: outcome.message } : {}),
     }
   }
 
