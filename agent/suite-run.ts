@@ -220,7 +220,7 @@ export async function runShared(
       if (re && !re.test(check.id)) return
       const t = targets.find((x) => x.path === target.path)!
       const noSibling = check.needs?.includes('sibling') ? ('missing' in target.sibling ? target.sibling.missing : undefined) : undefined
-      const skip = unmetNeed(check.needs, settings.caps) ?? noSibling
+      const skip = unmetNeed(check.needs, settings.caps, t) ?? noSibling
       if (skip) return emit({ type: 'point', suite: suite.name, mount: t.path, point: pointRecord(check.id, t.todos, { skip }) })
       // Names of its objects: the suite's dir, then the check's aspect and object ("fcntl-conflict-file").
       const ctx = new Context(depsFor(t, settings, runners(t), `${target.dir}/${check.id.split('/').slice(1).join('-')}-`))
