@@ -105,6 +105,12 @@ export interface SharedContext {
   /** Why a need is not met here, if it is not. */
   unmet(needs: readonly Need[]): string | undefined
   point(target: SharedTarget, id: string, verdict: PointVerdict): void
+  /**
+   * Runs a check written as for a per-mount suite (one point, no stages) on one mount and reports
+   * its point: its needs, context, verdict and TODOs as there. Checks on several mounts may run at
+   * once: their calls to python3 helpers then overlap instead of each waiting its turn.
+   */
+  check(target: SharedTarget, check: CheckSpec): Promise<void>
 }
 
 /**
@@ -127,6 +133,28 @@ export interface SharedSuiteSpec {
 export function sharedSuite(name: string, title: string, points: PointSpec[], run: SharedSuiteSpec['run']): SharedSuiteSpec {
   for (const p of points) if (p.id.split('/')[0] !== name) throw new Error(`point ${p.id} does not start with its suite name ${name}/`)
   return { name, title, shared: true, points, run }
+}
+
+/** A check's point as a shared suite declares it. */
+export const pointOf = (c: CheckSpec): PointSpec => ({ id: c.id, title: c.title, needs: c.needs ?? [] })
+
+/**
+ * Runs per-mount style checks (one point each, no stages) in a shared suite: each check on every
+ * mount at once, one check after another. Where a check waits on python3 helpers (a round trip
+ * costs ~10 ms under emulation, a request in a queue ~1 ms) this takes a fraction of the time
+ * the same checks take mount after mount.
+ */
+export async function runAtOnce(ctx: SharedContext, checks: readonly CheckSpec[]): Promise<void> {
+  for (const c of checks) {
+    if (c.stages) throw new Error(`check ${c.id}: checks run at once on every mount have no stages`)
+    ctx.progress(c.id)
+    await Promise.all(ctx.targets.map((t) => ctx.check(t, c)))
+  }
+}
+
+/** A shared suite made of per-mount style checks, each run on every mount at once (see runAtOnce). */
+export function checksAtOnce(name: string, title: string, checks: CheckSpec[]): SharedSuiteSpec {
+  return sharedSuite(name, title, checks.map(pointOf), (ctx) => runAtOnce(ctx, checks))
 }
 
 export type AnySuite = SuiteSpec | SharedSuiteSpec

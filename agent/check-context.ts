@@ -8,7 +8,7 @@ import {
 import type { OpOutcome, OpRunner } from './op-runner.ts'
 
 /** Ops whose last argument names the fields to compare ("uid,gid", "atime,mtime"), pjdfstest style. */
-const FIELD_OPS = new Set(['lstat', 'stat', 'times'])
+const FIELD_OPS = new Set(['lstat', 'stat', 'times', 'fd-fstat'])
 
 export interface ContextDeps {
   ops: OpRunner
@@ -22,8 +22,8 @@ export interface ContextDeps {
   /** Prefix of names for this check's objects (in the suite dir), and the ordinary user's dir. */
   base: string
   userBase: string
-  /** Prefix of names on the sibling share, or why there is none. */
-  siblingBase: { base: string } | { missing: string }
+  /** Prefix of names on the sibling share and our scratch dir there, or why there is none. */
+  siblingBase: { base: string; scratch: string } | { missing: string }
   scratch: string
   deadline: number
   /** Longest a single op may take. */
@@ -91,9 +91,11 @@ export class Context implements CheckContext {
     return this.deps.host
   }
 
-  /** Paths in diagnostics are relative to the scratch dir: short, and the same in every run. */
+  /** Paths in diagnostics are relative to the scratch dir (on the sibling share: "sibling:" and relative to ours there): short, and the same in every run. */
   private shown(args: Arg[]): Arg[] {
-    return args.map((a) => (typeof a === 'string' ? clip(scratchRelative(this.deps.scratch, a)) : a))
+    const sibling = 'scratch' in this.deps.siblingBase ? this.deps.siblingBase.scratch : undefined
+    const rel = (a: string) => (sibling && a.startsWith(`${sibling}/`) ? `sibling:${scratchRelative(sibling, a)}` : scratchRelative(this.deps.scratch, a))
+    return args.map((a) => (typeof a === 'string' ? clip(rel(a)) : a))
   }
 
   private async call(op: string, args: Arg[]): Promise<OpOutcome> {
@@ -176,6 +178,8 @@ export class Context implements CheckContext {
       stage: this.stage,
       class: classify(outcome, this.stage !== 'call' && this.state.callFailedLoud),
       ...(outcome.ok === false && outcome.errno === 'TIMEOUT' ? { note: `${outcome.message}; the worker was killed and replaced` } : {}),
+      // A helper process that died (a crash the check provoked): how it ended.
+      ...(outcome.ok === false && outcome.errno === 'EHELPER' ? { note: outcome.message } : {}),
     }
   }
 

@@ -2,7 +2,7 @@
 // agent asks, a later stage (after drop_caches, remount or restart) for the staged checks.
 // Everything found is reported as it happens through `emit`, so a hung check loses nothing else.
 import { cacheModeOf } from './cache-mode.ts'
-import { PointFailure, PointSkip, pointIds, type Baseline, type CheckSpec, type HostSide, type Need, type SharedSuiteSpec, type SharedTarget, type SuiteSpec } from './check-api.ts'
+import { PointFailure, PointSkip, pointIds, type Baseline, type CheckSpec, type HostSide, type Need, type PointVerdict, type SharedSuiteSpec, type SharedTarget, type SuiteSpec } from './check-api.ts'
 import { Context, scratchRelative, type ContextDeps } from './check-context.ts'
 import type { Diagnostics, Stage } from './diagnostics.ts'
 import { globMatch } from './glob.ts'
@@ -84,9 +84,24 @@ function depsFor(target: MountTarget, settings: RunSettings, runners: Runners, b
     ...(target.userUnreachable ? { userUnreachable: target.userUnreachable } : {}),
     user: settings.caps.user, other: settings.caps.other, host: runners.host,
     base, userBase: `${target.userDir}/${rel.replaceAll('/', '_')}`,
-    siblingBase: sibling ? { base: `${sibling.scratch}/${rel}` } : { missing: siblingMissing(target)! },
+    siblingBase: sibling ? { base: `${sibling.scratch}/${rel}`, scratch: sibling.scratch } : { missing: siblingMissing(target)! },
     scratch: target.scratch, deadline: Date.now() + settings.checkTimeoutMs, opTimeoutMs: settings.opTimeoutMs,
   }
+}
+
+/** Runs a check's body in its context: the point's verdict, and the failure or skip behind it. */
+async function runCheck(check: CheckSpec, ctx: Context): Promise<{ judged: PointVerdict; failure?: Diagnostics; skipped?: string }> {
+  let failure: Diagnostics | undefined
+  let skipped: string | undefined
+  try {
+    await check.run(ctx)
+  } catch (err) {
+    if (err instanceof PointFailure) failure = err.diagnostics
+    else if (err instanceof PointSkip) skipped = err.message
+    else failure = { op: 'check', args: [], wanted: 'no exception', found: String(err), stage: 'call', class: 'loud', note: 'the check itself threw: a limafs bug' }
+  }
+  const judged: PointVerdict = skipped ? { skip: skipped } : failure ? { ok: false, diagnostics: { ...failure, ...extras(ctx) } } : { ok: true, diagnostics: extras(ctx) }
+  return { judged, ...(failure ? { failure } : {}), ...(skipped ? { skipped } : {}) }
 }
 
 /** The ids of a check that this run wants (all, or those matching --grep). */
@@ -117,16 +132,7 @@ export async function runSuiteCalls(suite: SuiteSpec, target: MountTarget, setti
       }
       emit({ type: 'check-start', suite: suite.name, id: check.id, index })
       const ctx = new Context(depsFor(target, settings, runners, `${suiteDir}/${index}-`))
-      let failure: Diagnostics | undefined
-      let skipped: string | undefined
-      try {
-        await check.run(ctx)
-      } catch (err) {
-        if (err instanceof PointFailure) failure = err.diagnostics
-        else if (err instanceof PointSkip) skipped = err.message
-        else failure = { op: 'check', args: [], wanted: 'no exception', found: String(err), stage: 'call', class: 'loud', note: 'the check itself threw: a limafs bug' }
-      }
-      const judged = skipped ? { skip: skipped } : failure ? { ok: false as const, diagnostics: { ...failure, ...extras(ctx) } } : { ok: true as const, diagnostics: extras(ctx) }
+      const { judged, failure, skipped } = await runCheck(check, ctx)
       if (!check.stages) {
         point(pointRecord(check.id, target.todos, judged))
         continue
@@ -242,6 +248,20 @@ export async function runShared(
       return view ? { dir: `${view}/${suite.name}` } : { missing: 'no sibling scratch dir to look through' }
     },
     unmet: (needs) => unmetNeed(needs, settings.caps),
+    check: async (target, check) => {
+      if (re && !re.test(check.id)) return
+      const t = targets.find((x) => x.path === target.path)!
+      const noSibling = check.needs?.includes('sibling') ? ('missing' in target.sibling ? target.sibling.missing : undefined) : undefined
+      const skip = unmetNeed(check.needs, settings.caps, t) ?? noSibling
+      const add = (point: PointRecord) => {
+        batch.push({ mount: t.path, point })
+        if (batch.length >= POINT_BATCH) flush()
+      }
+      if (skip) return add(pointRecord(check.id, t.todos, { skip }))
+      // Names of its objects: the suite's dir, then the check's aspect and object ("fcntl-conflict-file").
+      const ctx = new Context(depsFor(t, settings, runners(t), `${target.dir}/${check.id.split('/').slice(1).join('-')}-`))
+      add(pointRecord(check.id, t.todos, (await runCheck(check, ctx)).judged))
+    },
     point: (target, id, verdict) => {
       if (re && !re.test(id)) return
       const t = targets.find((x) => x.path === target.path)!

@@ -1,44 +1,11 @@
 // What Node has no API for: xattrs, fifos and device nodes (and more: see python/). Python 3
 // (a long-lived helper process, ~0.5 s to start under emulation, so started once) when the
 // guest has it, else getfattr/setfattr and mkfifo/mknod. Which one ran is reported in the TAP header.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { createInterface } from 'node:readline'
-import { errnoFromMessage, normalizeErrno } from '../errno-names.ts'
+import { spawnSync } from 'node:child_process'
+import { errnoFromMessage } from '../errno-names.ts'
 import type { XattrTool } from '../capabilities.ts'
 import type { OpResult } from './protocol.ts'
-import { PYTHON_HELPER } from './python/program.ts'
-
-class PythonHelper {
-  private proc: ChildProcessWithoutNullStreams
-  private waiting: Array<(r: OpResult) => void> = []
-
-  constructor() {
-    this.proc = spawn('python3', ['-c', PYTHON_HELPER], { stdio: ['pipe', 'pipe', 'pipe'] })
-    // Its own complaints (a traceback) go with the agent's progress, where they can be read.
-    createInterface({ input: this.proc.stderr }).on('line', (line) => process.stderr.write(`limafs-agent: python3 helper: ${line}\n`))
-    this.proc.stdin.on('error', () => {})
-    createInterface({ input: this.proc.stdout }).on('line', (line) => {
-      const r = JSON.parse(line) as OpResult
-      if (!r.ok) r.errno = normalizeErrno(r.errno)
-      this.waiting.shift()?.(r)
-    })
-    this.proc.on('exit', (code, signal) => {
-      for (const w of this.waiting.splice(0)) w({ ok: false, errno: 'EHELPER', message: `python3 helper exited (${signal ?? `exit ${code}`})` })
-    })
-  }
-
-  /** Lets the helper end (its loop stops at the end of stdin). */
-  close(): void {
-    this.proc.stdin.end()
-  }
-
-  call(op: string, args: unknown[]): Promise<OpResult> {
-    return new Promise((resolve) => {
-      this.waiting.push(resolve)
-      this.proc.stdin.write(`${JSON.stringify({ op, args })}\n`)
-    })
-  }
-}
+import { PythonHelper } from './python-helper.ts'
 
 function tool(cmd: string, args: string[]): { ok: true; stdout: string } | { ok: false; errno: string; message: string } {
   const r = spawnSync(cmd, args, { encoding: 'utf8' })
@@ -50,6 +17,8 @@ function tool(cmd: string, args: string[]): { ok: true; stdout: string } | { ok:
 /** xattr, fifo and device-node ops through whichever helper exists. */
 export class SpecialFiles {
   private python?: PythonHelper
+  /** Other guest processes by name (python3 helpers of their own): locks and the like are per process. */
+  private readonly processes = new Map<string, PythonHelper>()
 
   constructor(readonly tool: XattrTool, eager = false) {
     // python3 takes ~0.6 s to start under emulation: when it will be needed soon, start it while
@@ -61,12 +30,40 @@ export class SpecialFiles {
   close(): void {
     this.python?.close()
     this.python = undefined
+    for (const p of this.processes.values()) p.close()
+    this.processes.clear()
   }
 
   async call(op: string, args: unknown[]): Promise<OpResult> {
-    if (this.tool === 'python3') return (this.python ??= new PythonHelper()).call(op, args)
+    // A helper that died (a crash a check provoked) is replaced for the next call.
+    if (this.tool === 'python3') {
+      if (!this.python || this.python.ended) this.python = new PythonHelper()
+      return this.python.call(op, args)
+    }
     if (op.startsWith('mmap-')) return { ok: false, errno: 'ENOTOOL', message: 'mmap checks need python3 in the guest' }
     return this.viaTools(op, args)
+  }
+
+  /**
+   * Runs a python3 helper op in the guest process NAME (started on first use, again after it
+   * died): two names are really two processes, each with its own pid, descriptors and locks.
+   */
+  async callIn(name: string, op: string, args: unknown[]): Promise<OpResult> {
+    if (this.tool !== 'python3') return { ok: false, errno: 'ENOTOOL', message: 'a guest process of its own needs python3 in the guest' }
+    return this.live(name).call(op, args)
+  }
+
+  /** Starts the named processes now, side by side (each start costs ~0.5 s under emulation). */
+  warm(names: readonly string[]): void {
+    if (this.tool === 'python3') for (const name of names) this.live(name)
+  }
+
+  private live(name: string): PythonHelper {
+    const running = this.processes.get(name)
+    if (running && !running.ended) return running
+    const helper = new PythonHelper(`python3 process ${name}`)
+    this.processes.set(name, helper)
+    return helper
   }
 
   private viaTools(op: string, a: unknown[]): OpResult {

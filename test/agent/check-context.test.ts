@@ -52,7 +52,7 @@ t.test('classify: an errno the caller saw is loud, a call that said OK wrongly i
 })
 
 /** A context over ops that answer from a table (no worker, no share). */
-function contextWith(answers: Record<string, OpOutcome>, { stage = 'call', callFailedLoud = false, deadline = Date.now() + 60_000 }: { stage?: 'call' | 'after-remount'; callFailedLoud?: boolean; deadline?: number } = {}) {
+function contextWith(answers: Record<string, OpOutcome>, { stage = 'call', callFailedLoud = false, deadline = Date.now() + 60_000, sibling }: { stage?: 'call' | 'after-remount'; callFailedLoud?: boolean; deadline?: number; sibling?: string } = {}) {
   const calls: Array<{ op: string; args: unknown[]; timeoutMs: number }> = []
   const deps = fakeDeps({
     call: async (op, args, timeoutMs) => {
@@ -60,6 +60,7 @@ function contextWith(answers: Record<string, OpOutcome>, { stage = 'call', callF
       return answers[op] ?? { ok: true }
     },
   }, { deadline })
+  if (sibling) deps.siblingBase = { base: `${sibling}/chown/0-`, scratch: sibling }
   const ctx = new Context(deps, { persisted: [], notes: [], callFailedLoud }, deps.ops, stage)
   return { ctx, calls }
 }
@@ -88,6 +89,18 @@ t.test('a timeout is found "timeout", without an errno, with a note that the wor
   t.notOk(d && 'errno' in d, 'no errno field')
   t.equal(d?.class, 'loud', 'a timeout is loud')
   t.match(d?.note, /did not return within 5000 ms.*killed and replaced/, 'the note says the op was abandoned')
+})
+
+t.test('a helper process that died is EHELPER, with a note that says how it ended', async (t) => {
+  const { ctx } = contextWith({ 'child-go': { ok: false, errno: 'EHELPER', message: 'python3 helper ended (SIGBUS)' } })
+  const d = await failureOf(ctx.expect('SIGBUS', 'child-go', 42))
+  t.match(d, { found: 'EHELPER', errno: 'EHELPER', class: 'loud', note: 'python3 helper ended (SIGBUS)' })
+})
+
+t.test('a path on the sibling share reads sibling:REL in diagnostics', async (t) => {
+  const { ctx } = contextWith({ write: { ok: false, errno: 'ENOSPC', message: 'No space left on device' } }, { sibling: '/mnt/sib/.limafs-def456' })
+  const d = await failureOf(ctx.expect(0, 'write', ctx.siblingPath('filler'), 'x'))
+  t.strictSame(d?.args, ['sibling:chown/0-filler', 'x'])
 })
 
 t.test('at a later stage, a check whose call failed loud stays loud; one whose call worked is silent', async (t) => {

@@ -6,19 +6,23 @@ import { normalizeErrno } from '../../errno-names.ts'
 import { OutsideScratch } from '../path-guard.ts'
 import type { OpResult } from '../protocol.ts'
 import { benchWorkload } from './bench-workload.ts'
+import { childOps } from './children.ts'
 import { contentOps } from './content.ts'
 import { createOps } from './create.ts'
 import { descriptorOps } from './descriptors.ts'
 import { dirHoldOps } from './dir-hold.ts'
+import { lockOps } from './locks.ts'
 import { lookOps } from './look.ts'
 import { mmapOps } from './mmap.ts'
 import { objectsOps } from './objects.ts'
 import type { OpEnv, OpFamily } from './op-env.ts'
+import { openFileOps } from './open-files.ts'
 import { ownershipOps } from './ownership.ts'
 import { scratchOps } from './scratch.ts'
 import { shareOps } from './share.ts'
 import { timesOps } from './times.ts'
 import { treeOps } from './tree.ts'
+import { spaceOps } from './space.ts'
 import { watchOps } from './watch.ts'
 import { xattrOps } from './xattr.ts'
 
@@ -26,6 +30,7 @@ export type { OpEnv } from './op-env.ts'
 
 const FAMILIES: readonly OpFamily[] = [
   createOps, ownershipOps, lookOps, contentOps, xattrOps, descriptorOps, dirHoldOps, watchOps, mmapOps, objectsOps, shareOps, scratchOps, timesOps, treeOps,
+  lockOps, openFileOps, spaceOps, childOps,
   // the bench suite: one workload in a dir, each call timed here (see bench-workload.ts)
   { 'bench-workload': ({ guard, special }, args) => benchWorkload(guard, special, args) },
 ]

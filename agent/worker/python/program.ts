@@ -4,10 +4,15 @@
 // `@op('name')`; this file puts them together. Python, because Node has no API for xattrs,
 // fifos, device nodes, mount(2), mmap and the like.
 import { benchPy } from './bench.ts'
+import { childrenPy } from './children.ts'
+import { locksPy } from './locks.ts'
 import { mmapPy } from './mmap.ts'
 import { mountPy } from './mount.ts'
 import { objectsPy } from './objects.ts'
+import { openFilesPy } from './open-files.ts'
+import { spacePy } from './space.ts'
 import { specialPy } from './special.ts'
+import { sqlitePy } from './sqlite.ts'
 import { timesPy } from './times.ts'
 import { treePy } from './tree.ts'
 import { xattrPy } from './xattr.ts'
@@ -48,4 +53,4 @@ export function pythonProgram(families: readonly string[]): string {
   return [PRELUDE, ...families, LOOP].join('\n')
 }
 
-export const PYTHON_HELPER = pythonProgram([xattrPy, specialPy, mountPy, mmapPy, benchPy, timesPy, objectsPy, treePy])
+export const PYTHON_HELPER = pythonProgram([xattrPy, specialPy, mountPy, mmapPy, benchPy, timesPy, objectsPy, treePy, childrenPy, locksPy, sqlitePy, openFilesPy, spacePy])

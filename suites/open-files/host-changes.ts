@@ -1,0 +1,83 @@
+// The host changes a file the guest has open: appends to it between the guest's O_APPEND
+// writes, deletes it, truncates it (a file the host made). A local file system would show the other writer's change
+// to the descriptor at once (it is one file), and keep a deleted file readable.
+import type { CheckContext, CheckSpec } from '../../agent/check-api.ts'
+import { withDescriptors, type Open } from './descriptors.ts'
+
+const CONTENT = 'hello world\n'
+
+export const hostChanges: CheckSpec[] = [
+  {
+    id: 'open-files/append/host-and-guest',
+    title: "the guest appends (O_APPEND), the host appends, the guest appends again: all three, in order, on both sides",
+    needs: ['host'],
+    async run(x) {
+      const f = await x.make('file')
+      await withDescriptors(x, async (open) => {
+        const fd = await open(f, 'a')
+        await x.expect(0, 'fd-append', fd, 'guest 1\n')
+        await x.expect(0, 'fd-fsync', fd)
+        const appended = await x.host.act('append', f, { content: 'host\n' })
+        if (!appended.ok) x.fail({ op: 'host-append', args: [f], wanted: '0', found: appended.error ?? 'failed', stage: 'setup', class: 'loud' })
+        await x.expect(0, 'fd-append', fd, 'guest 2\n')
+        await x.expect(0, 'fd-fsync', fd)
+      })
+      const wanted = 'guest 1\nhost\nguest 2\n'
+      const onHost = await x.host.act('read', f)
+      if (!onHost.ok || onHost.value !== wanted) {
+        x.fail({ op: 'host-read', args: [f], wanted, found: onHost.ok ? String(onHost.value) : `host: ${onHost.error}`, stage: 'host', class: 'silent' })
+      }
+      await x.expect(wanted, 'read', f)
+    },
+  },
+  {
+    id: 'open-files/host-deleted/read',
+    title: 'the host deletes a file the guest has open: the descriptor still reads its content',
+    needs: ['host'],
+    async run(x) {
+      await withDescriptors(x, async (open) => {
+        const fd = await hostActsOnOpen(x, open, 'unlink')
+        await x.expect(CONTENT, 'fd-pread', fd, 64, 0)
+      })
+    },
+  },
+  {
+    id: 'open-files/host-deleted/fstat',
+    title: 'the host deletes a file the guest has open: fstat through the descriptor works and says link count 0',
+    needs: ['host'],
+    async run(x) {
+      await withDescriptors(x, async (open) => {
+        const fd = await hostActsOnOpen(x, open, 'unlink')
+        await x.expect('0', 'fd-fstat', fd, 'nlink')
+      })
+    },
+  },
+  {
+    id: 'open-files/host-truncated/read',
+    title: 'the host truncates a file the guest has open (and has read): fstat through the descriptor says size 0, a read finds nothing',
+    needs: ['host'],
+    async run(x) {
+      await withDescriptors(x, async (open) => {
+        const fd = await hostActsOnOpen(x, open, 'truncate', { size: 0 })
+        await x.expect('0', 'fd-fstat', fd, 'size')
+        await x.expect('', 'fd-pread', fd, 64, 0)
+      })
+    },
+  },
+]
+
+/**
+ * A file the host made (so the host's delete takes all of it: under mapped-file a guest-made file
+ * also has QEMU's .virtfs_metadata entry, which the host knows nothing of), opened and read by
+ * the guest (so whatever it caches is there); then the host acts on it.
+ */
+async function hostActsOnOpen(x: CheckContext, open: Open, verb: string, args?: Record<string, unknown>): Promise<number> {
+  const f = x.path('file')
+  const made = await x.host.act('write', f, { content: CONTENT })
+  if (!made.ok) x.fail({ op: 'host-write', args: [f], wanted: '0', found: made.error ?? 'failed', stage: 'setup', class: 'loud' })
+  const fd = await open(f, 'r')
+  await x.setup('fd-pread', fd, 64, 0)
+  const acted = await x.host.act(verb, f, args)
+  if (!acted.ok) x.fail({ op: `host-${verb}`, args: [f], wanted: '0', found: acted.error ?? 'failed', stage: 'setup', class: 'loud' })
+  return fd
+}
