@@ -31,8 +31,11 @@ export async function startHostAgent(ssh: SshConnection, state: TestbedState, lo
     if (o.pid) state.hostAgent.reverseSshfs.push(o.pid)
     Object.assign(stateOf(o.share.mountPoint), { mounted: !!o.mountinfo, mountinfo: o.mountinfo, mountError: o.error })
   }
-  // Lima watches every writable mount of a mountInotify instance: siblings too.
-  const watched = watchedShares(state.shares.flatMap((s) => (s.sibling ? [s, { ...s.sibling, config: s.config }] : [s])).filter((s) => s.mounted))
+  // Lima watches every writable mount of a mountInotify instance. Not the siblings: they are one
+  // host dir for every configuration, so a watcher there would re-apply times through its own
+  // sibling mount to every other configuration's files (a virtiofs one then holds deleted files'
+  // inodes, and their space, open: the space suite's fills found it).
+  const watched = watchedShares(state.shares.filter((s) => s.mounted))
   if (!watched.length) return
   const pid = startMountInotify(state.instanceDir, {
     sshPort: state.sshPort, clientKeyPath: state.clientKeyPath, hostPublicKey: state.hostPublicKey,
