@@ -55,6 +55,7 @@ const CASES: Record<string, VerbCase> = {
   unlink: { on: (path) => ({ path }), bad: [{ recursive: true }] },
   rename: { on: (path, fresh) => ({ path, args: { to: fresh } }), onTo: (path, src) => ({ path: src, args: { to: path } }), bad: [{}, { to: false }, { to: 'x'.repeat(5000) }] },
   'remove-tree': { on: (path) => ({ path }), bad: [{ force: true }] },
+  'make-entries': { on: (path) => ({ path, args: { count: 3, prefix: 'evil-' } }), bad: [{}, { count: 0, prefix: 'a' }, { count: 10_001, prefix: 'a' }, { count: 1, prefix: '../a' }, { count: 1, prefix: 'a/b' }, { count: 1, prefix: '.' }, { count: 1, prefix: 'x'.repeat(250) }, { count: 1, prefix: 'a\0' }, { count: '5', prefix: 'a' }] },
   chmod: { on: (path) => ({ path, args: { mode: 0o777 } }), bad: [{}, { mode: -1 }, { mode: 0o10000 }, { mode: '777' }, { mode: 0.5 }] },
   chown: { on: (path) => ({ path, args: { uid: 1234, gid: 1234 } }), bad: [{}, { uid: -1, gid: 0 }, { uid: 2 ** 32, gid: 0 }, { uid: 'root', gid: 0 }, { uid: 0 }, { uid: 0, gid: 0, expect: ['1', '2'] }] },
   touch: { on: (path) => ({ path, args: { mtime: 1 } }), bad: [{ mtime: -5 }, { mtime: 'now' }, { mtime: 2 ** 60 }] },

@@ -127,7 +127,24 @@ def _(req):
             os.unlink(w.name, dir_fd=w.parent)
     except OSError as e:
         raise w.fail(e)
+
+@op('make-entries')
+def _(req):
+    """count empty files PREFIX000000... in a dir, each new (O_EXCL, never through a link)."""
+    d = target_dir(req['at'])
+    prefix, count = req['args']['prefix'], req['args']['count']
+    for i in range(count):
+        name = '%s%06d' % (prefix, i)
+        try:
+            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | NB, 0o644, dir_fd=d)
+        except OSError as e:
+            raise Fail(errname(e), rel(req['at'], (req['at'].get('path') or []) + [name]))
+        note_made(fd)
+        os.close(fd)
 `
+
+/** Most files one make-entries makes: a bound on what a guest can have the host make at once. */
+export const MAX_ENTRIES = 10_000
 
 export const entriesFamily: VerbFamily = {
   python,
@@ -137,6 +154,10 @@ export const entriesFamily: VerbFamily = {
     link: verb({ doc: 'makes a hard link `to` (in a scratch dir of the same share) to the object at path; not a dir', args: z.object({ to: RelPath }).strict(), to: true }),
     unlink: verb({ doc: 'removes a name that is not a dir', args: NoArgs }),
     rename: verb({ doc: 'renames to `to` (in a scratch dir of the same share), replacing what is there as rename(2) does', args: z.object({ to: RelPath }).strict(), to: true }),
+    'make-entries': verb({
+      doc: `makes \`count\` (at most ${MAX_ENTRIES}) new empty files \`prefix\`000000... in a dir (the dirs suite's big dir, fast)`,
+      args: z.object({ count: z.number().int().min(1).max(MAX_ENTRIES), prefix: z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,248}$/) }).strict(),
+    }),
     'remove-tree': verb({ doc: 'rm -rf below the scratch dir (never the scratch dir itself): fd-based, follows no link', args: NoArgs }),
   },
 }

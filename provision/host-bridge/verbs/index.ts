@@ -14,7 +14,7 @@
 //   claim        claims the scratch dir named by path (scratch.ts)
 //   look         the host truth of an object (look.ts)     list, statfs: a dir's entries, statvfs
 //   read         a regular file's content (content.ts)     write, append, replace, truncate, copy
-//   mkdir        (entries.ts)                              symlink, link, unlink, rename, remove-tree
+//   mkdir        (entries.ts)                              symlink, link, unlink, rename, remove-tree, make-entries
 //   chmod        (meta.ts)                                 chown, touch, utimes
 //   lock         (locks.ts)                                unlock
 import { contentFamily } from './content.ts'

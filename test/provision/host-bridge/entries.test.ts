@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { bridgeShare, expectGuarded } from '../../helpers/bridge-share.ts'
@@ -53,10 +53,28 @@ t.test('remove-tree: rm -rf below the scratch dir, following no link, never the 
   t.ok((await s.ask('remove-tree', `${s.scratchName}/single`)).ok, 'a file alone, as rm -rf does')
 })
 
+t.test('make-entries: count new empty files in a dir, never over one that is there, within its bounds', async (t) => {
+  const s = await bridgeShare(t)
+  t.ok((await s.ask('mkdir', `${s.scratchName}/big`)).ok)
+  t.ok((await s.ask('make-entries', `${s.scratchName}/big`, { count: 1500, prefix: 'e-' })).ok)
+  const names = readdirSync(s.at('big')).sort()
+  t.equal(names.length, 1500, 'every entry')
+  t.strictSame([names[0], names[1499]], ['e-000000', 'e-001499'], 'PREFIX and six digits')
+  t.equal(statSync(s.at('big/e-000007')).size, 0, 'empty files')
+  writeFileSync(s.at('big/f-000001'), 'the guest\'s own')
+  t.match(await s.ask('make-entries', `${s.scratchName}/big`, { count: 3, prefix: 'f-' }), { ok: false, error: /^EEXIST/ }, 'a name that is there stops it')
+  t.equal(readFileSync(s.at('big/f-000001'), 'utf8'), 'the guest\'s own', 'and is left alone')
+  symlinkSync('big', s.at('link'))
+  t.match(await s.ask('make-entries', `${s.scratchName}/link`, { count: 1, prefix: 'g-' }), { ok: false }, 'not through a symlink')
+  t.match(await s.ask('make-entries', `${s.scratchName}/big`, { count: 10_001, prefix: 'h-' }), { ok: false }, 'at most 10 000')
+  t.match(await s.ask('make-entries', `${s.scratchName}/big`, { count: 1, prefix: '../h-' }), { ok: false }, 'no / in the prefix')
+})
+
 t.test('each entries verb\'s scratch guard', async (t) => {
   const s = await bridgeShare(t)
   writeFileSync(s.at('src'), 'x')
   for (const verb of ['mkdir', 'unlink', 'remove-tree']) await expectGuarded(t, s, verb, () => undefined)
+  await expectGuarded(t, s, 'make-entries', () => ({ count: 2, prefix: 'evil-' }))
   await expectGuarded(t, s, 'symlink', () => ({ target: 'x' }))
   for (const verb of ['link', 'rename']) await expectGuarded(t, s, verb, () => ({ to: `${s.scratchName}/new-${verb}` }))
   for (const verb of ['link', 'rename']) {
