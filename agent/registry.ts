@@ -4,8 +4,10 @@ import type { AnySuite } from './check-api.ts'
 import bench from '../suites/bench/index.ts'
 import chown from '../suites/chown/index.ts'
 import coherence from '../suites/coherence/index.ts'
+import dirs from '../suites/dirs/index.ts'
 import modes from '../suites/modes/index.ts'
+import names from '../suites/names/index.ts'
 import symlink from '../suites/symlink/index.ts'
 import xattr from '../suites/xattr/index.ts'
 
-export const SUITES: readonly AnySuite[] = [chown, symlink, xattr, modes, coherence, bench]
+export const SUITES: readonly AnySuite[] = [chown, symlink, xattr, modes, names, dirs, coherence, bench]

@@ -5,12 +5,15 @@
 import { normalizeErrno } from '../../errno-names.ts'
 import { OutsideScratch } from '../path-guard.ts'
 import type { OpResult } from '../protocol.ts'
+import { benchAppOps } from './bench-apps.ts'
 import { benchWorkload } from './bench-workload.ts'
 import { contentOps } from './content.ts'
 import { createOps } from './create.ts'
 import { descriptorOps } from './descriptors.ts'
+import { dirOps } from './dirs.ts'
 import { lookOps } from './look.ts'
 import { mmapOps } from './mmap.ts'
+import { nameOps } from './names.ts'
 import type { OpEnv, OpFamily } from './op-env.ts'
 import { ownershipOps } from './ownership.ts'
 import { scratchOps } from './scratch.ts'
@@ -22,8 +25,10 @@ export type { OpEnv } from './op-env.ts'
 
 const FAMILIES: readonly OpFamily[] = [
   createOps, ownershipOps, lookOps, contentOps, xattrOps, descriptorOps, watchOps, mmapOps, shareOps, scratchOps,
-  // the bench suite: one workload in a dir, each call timed here (see bench-workload.ts)
+  nameOps, dirOps,
+  // the bench suite: one workload in a dir, each call timed here (see bench-workload.ts, bench-apps.ts)
   { 'bench-workload': ({ guard, special }, args) => benchWorkload(guard, special, args) },
+  benchAppOps,
 ]
 
 /** Every op by name; a name two families both claim is a bug, caught at load. */

@@ -13,6 +13,8 @@ export interface Held {
   fd?: number
   watcher?: fs.FSWatcher
   events?: string[]
+  /** A directory stream read in steps (dirs suite). */
+  dir?: fs.Dir
 }
 
 export interface OpEnv {

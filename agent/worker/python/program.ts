@@ -4,6 +4,8 @@
 // `@op('name')`; this file puts them together. Python, because Node has no API for xattrs,
 // fifos, device nodes, mount(2), mmap and the like.
 import { benchPy } from './bench.ts'
+import { benchSqlitePy } from './bench-sqlite.ts'
+import { dirStreamPy } from './dir-stream.ts'
 import { mmapPy } from './mmap.ts'
 import { mountPy } from './mount.ts'
 import { specialPy } from './special.ts'
@@ -40,4 +42,4 @@ for line in sys.stdin:
     sys.stdout.flush()
 `
 
-export const PYTHON_HELPER = [PRELUDE, xattrPy, specialPy, mountPy, mmapPy, benchPy, LOOP].join('\n')
+export const PYTHON_HELPER = [PRELUDE, xattrPy, specialPy, mountPy, mmapPy, benchPy, benchSqlitePy, dirStreamPy, LOOP].join('\n')

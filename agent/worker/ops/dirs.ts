@@ -1,0 +1,53 @@
+// Big directories, for the dirs suite: make many entries, list them all, read a listing in
+// steps through one open directory stream (glibc's readdir under libuv, as every program reads a
+// dir), and telldir/seekdir (python3: Node has neither). Async, so a shared suite's ops on
+// several mounts overlap. Entry names: PREFIX + the index, 6 digits (what the host bridge's
+// make-entries makes too).
+import { constants as C, promises as fsp } from 'node:fs'
+import { guardedDir } from './names.ts'
+import { hold, type OpFamily } from './op-env.ts'
+
+/** Most entries one make-entries makes (as the host bridge's verb bounds it). */
+export const MAX_ENTRIES = 10_000
+
+export const entryName = (prefix: string, i: number) => `${prefix}${String(i).padStart(6, '0')}`
+
+const einval = (message: string) => Object.assign(new Error(message), { code: 'EINVAL' })
+
+export const dirOps: OpFamily = {
+  /** COUNT empty files PREFIX000000... in DIR (the guest's own, when there is no host to make them). */
+  'make-entries': async ({ guard }, [dir, count, prefix]) => {
+    const d = guardedDir(guard, dir)
+    const n = Number(count)
+    if (!Number.isInteger(n) || n < 0 || n > MAX_ENTRIES) throw einval(`count ${String(count)}: expected 0..${MAX_ENTRIES}`)
+    if (typeof prefix !== 'string' || !/^[A-Za-z0-9._-]+$/.test(prefix)) throw einval(`prefix ${JSON.stringify(prefix)}: letters, digits, . _ - only`)
+    for (let i = 0; i < n; i++) await (await fsp.open(`${d}/${entryName(prefix, i)}`, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o644)).close()
+  },
+  /** Every name in DIR, in the order the file system gives them (one opendir, readdir to the end). */
+  'list-names': async ({ guard }, [dir]) => fsp.readdir(guardedDir(guard, dir)),
+  /** Opens DIR as a directory stream, held for dir-next; returns its handle. */
+  'dir-open': async ({ guard, handles }, [dir]) => hold(handles, { dir: await fsp.opendir(guardedDir(guard, dir), { bufferSize: 32 }) }),
+  /** Up to COUNT more names from a held stream (fewer at its end). */
+  'dir-next': async ({ handles }, [handle, count]) => {
+    const dir = handles.get(handle)?.dir
+    if (!dir) throw Object.assign(new Error(`no open directory stream ${handle}`), { code: 'EBADF' })
+    const names: string[] = []
+    while (names.length < Number(count)) {
+      const entry = await dir.read()
+      if (!entry) break
+      names.push(entry.name)
+    }
+    return names
+  },
+  'dir-close': async ({ handles }, [handle]) => {
+    await handles.get(handle)?.dir?.close()
+    handles.delete(handle)
+  },
+  /** Removes a dir of ours and everything in it, never following a symlink (the guest's own way, when there is no host to do it at once). */
+  'remove-tree': async ({ guard }, [dir]) => {
+    await fsp.rm(guard.assertNoFollow(dir), { recursive: true })
+    guard.forget(dir)
+  },
+  /** telldir/seekdir/rewinddir in one stream (python3, ctypes: see python/dir-stream.ts). */
+  'dir-seek': ({ guard, special }, [dir, skip, span]) => special.call('dir-seek', [guardedDir(guard, dir), skip, span]),
+}

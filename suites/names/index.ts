@@ -1,0 +1,45 @@
+// Names: what a case-sensitive, byte-preserving POSIX file system keeps, and whether a share
+// keeps it too: 255-byte names, a path near PATH_MAX, characters shells treat specially, bytes
+// that are not UTF-8, the NFC and NFD forms of one word, names that differ only in case, a
+// case-only rename; and whether the host dir holds every name byte for byte. Names travel as
+// bytes (hex) to the system calls and back. A shared suite: every mount at once, each mount's
+// points in turn, so the shares' calls overlap instead of queueing.
+import { sharedSuite, type PointSpec, type SharedContext, type SharedTarget } from '../../agent/check-api.ts'
+import { sharedPoint } from '../../agent/shared-check.ts'
+import { CASE } from './case.ts'
+import { CHARS } from './chars.ts'
+import { HOST_STORED } from './host-stored.ts'
+import { LONG } from './long.ts'
+import { hostNamesFrom, NameCheck, showNameArgs, type HostListing, type Made, type NamePoint } from './name-check.ts'
+import { UNICODE } from './unicode.ts'
+
+/** In the order they run on a mount: host-stored last, as it looks for everything the others made. */
+const NAME_POINTS: readonly NamePoint[] = [...LONG, ...CHARS, ...UNICODE, ...CASE, HOST_STORED]
+
+const POINTS: PointSpec[] = NAME_POINTS.map(({ id, title, needs }) => ({ id, title, ...(needs ? { needs } : {}) }))
+
+/** The long path's 16 dirs cost the guest ~50 calls to remove: the host removes them in one. */
+const HOST_REMOVES = ['long-path-max']
+
+async function onMount(ctx: SharedContext, t: SharedTarget): Promise<void> {
+  const made: Made[] = []
+  const noHost = ctx.unmet(['host'])
+  const hostList = async (dir: string): Promise<HostListing> => {
+    if (noHost) return { missing: noHost }
+    const r = await t.host.act('list', dir)
+    if (!r.ok) return { missing: `the host could not list it: ${r.error}` }
+    const names = hostNamesFrom(r.value)
+    return names ? { names } : { missing: `the host's listing is not a list of names: ${JSON.stringify(r.value).slice(0, 80)}` }
+  }
+  for (const p of NAME_POINTS) await sharedPoint(ctx, t, p, (c) => p.run(new NameCheck(c, t.dir, made, hostList)), showNameArgs)
+  if (!noHost) for (const dir of HOST_REMOVES) await t.host.act('remove-tree', `${t.dir}/${dir}`)
+}
+
+export default sharedSuite(
+  'names',
+  'Names: 255-byte names, PATH_MAX, special characters, non-UTF-8 bytes, NFC vs NFD, case; kept byte for byte in the guest and on the host',
+  POINTS,
+  async (ctx) => {
+    await Promise.all(ctx.targets.map((t) => onMount(ctx, t)))
+  },
+)
