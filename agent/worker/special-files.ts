@@ -33,6 +33,11 @@ class PythonHelper {
       this.proc.stdin.write(`${JSON.stringify({ op, args })}\n`)
     })
   }
+
+  /** Its stdin closed: the loop ends and the process exits. */
+  close(): void {
+    this.proc.stdin.end()
+  }
 }
 
 function tool(cmd: string, args: string[]): { ok: true; stdout: string } | { ok: false; errno: string; message: string } {
@@ -50,6 +55,12 @@ export class SpecialFiles {
     // python3 takes ~0.6 s to start under emulation: when it will be needed soon, start it while
     // nothing waits; otherwise on first use.
     if (tool === 'python3' && eager) this.python = new PythonHelper()
+  }
+
+  /** Lets the python3 helper (if started) exit; a worker never needs this, it exits with the agent. */
+  close(): void {
+    this.python?.close()
+    this.python = undefined
   }
 
   async call(op: string, args: unknown[]): Promise<OpResult> {

@@ -35,7 +35,7 @@ t.test('the default matrix runs on the testbed with every suite, bench included'
   const matrix = loadDefaultMatrix()
   t.equal(matrix.file, DEFAULT_MATRIX_FILE)
   t.equal(matrix.backend, 'testbed')
-  t.strictSame(matrix.suites, ['chown', 'symlink', 'xattr', 'modes', 'coherence', 'bench'])
+  t.strictSame(matrix.suites, ['chown', 'symlink', 'xattr', 'modes', 'names', 'dirs', 'coherence', 'bench'])
   t.strictSame(DEFAULT_SUITES, KNOWN_SUITES, 'a matrix without suites: runs them all')
 })
 

@@ -62,7 +62,7 @@ t.test('matrix print spells out every default, in the file vocabulary', async (t
     '    mountType: 9p',
     '    writable: false',
     '    9p: { securityModel: none, cache: fscache, msize: 128KiB, protocolVersion: 9p2000.L }',
-    'suites: [ chown, symlink, xattr, modes, coherence, bench ]',
+    'suites: [ chown, symlink, xattr, modes, names, dirs, coherence, bench ]',
     'expect: []',
     '',
   ].join('\n'))
@@ -70,7 +70,7 @@ t.test('matrix print spells out every default, in the file vocabulary', async (t
   t.strictSame(json, {
     backend: 'testbed',
     configs: [{ name: 'a', mountType: '9p', writable: false, '9p': { securityModel: 'none', cache: 'fscache', msize: '128KiB', protocolVersion: '9p2000.L' } }],
-    suites: ['chown', 'symlink', 'xattr', 'modes', 'coherence', 'bench'],
+    suites: ['chown', 'symlink', 'xattr', 'modes', 'names', 'dirs', 'coherence', 'bench'],
     expect: [],
   })
 })
