@@ -6,13 +6,11 @@ import type { NamePoint } from './name-check.ts'
 
 const plain = (id: string, hex: Hex, what: string): NamePoint => ({
   id,
-  title: `a name with ${what} is created, listed byte for byte and read back by its name`,
+  title: `a name with ${what} is created, listed byte for byte and found by its name (lstat: the size written)`,
   async run(n) {
-    const content = `limafs ${id}\n`
-    const dir = await n.dir(id.split('/').slice(1).join('-'))
-    await n.create(dir, hex, content)
-    await n.listsExactly(dir, [hex])
-    await n.c.expect(content, 'name-read', dir, hex)
+    const group = await n.created('plain', hex)
+    await n.listedOnce(group, hex)
+    await n.foundBy(group, hex)
   },
 })
 

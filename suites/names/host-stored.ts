@@ -9,20 +9,20 @@ export const HOST_STORED: NamePoint = {
   title: 'every name the guest made in this suite is in the host dir byte for byte (the host bridge lists names as bytes)',
   needs: ['host'],
   async run(n) {
-    if (!n.made.length) n.c.skip('the guest made no names on this mount: nothing to look for on the host')
+    if (!n.groups.registry.length) n.c.skip('the guest made no names on this mount: nothing to look for on the host')
     const missing: string[] = []
     let absentCount = 0
-    const dirs = [...new Set(n.made.map((m) => m.dir))]
+    const dirs = [...new Set(n.groups.registry.map((m) => m.dir))]
     for (const dir of dirs) {
       const host = await n.hostList(dir)
       if ('missing' in host) return n.c.fail({ op: 'host-list', args: [dir], wanted: 'a listing', found: host.missing, stage: 'host', class: 'loud' })
-      const absent = n.made.filter((m) => m.dir === dir && !host.names.includes(m.hex)).map((m) => m.hex)
+      const absent = n.groups.registry.filter((m) => m.dir === dir && !host.names.includes(m.hex)).map((m) => m.hex)
       absentCount += absent.length
       if (absent.length) missing.push(`${dir.split('/').pop()}: ${showNames(absent)} (host holds ${showNames(host.names)})`)
     }
-    n.c.note(`${n.made.length} names in ${dirs.length} dirs`)
+    n.c.note(`${n.groups.registry.length} names in ${dirs.length} dirs`)
     if (!missing.length) return
     n.c.extra.notOnHost = missing
-    n.c.fail({ op: 'host-list', args: dirs, wanted: 'every name the guest made, byte for byte', found: `${absentCount} of ${n.made.length} not on the host (notOnHost says which)`, stage: 'host', class: 'silent' })
+    n.c.fail({ op: 'host-list', args: dirs, wanted: 'every name the guest made, byte for byte', found: `${absentCount} of ${n.groups.registry.length} not on the host (notOnHost says which)`, stage: 'host', class: 'silent' })
   },
 }

@@ -10,7 +10,8 @@ import { CASE } from './case.ts'
 import { CHARS } from './chars.ts'
 import { HOST_STORED } from './host-stored.ts'
 import { LONG } from './long.ts'
-import { hostNamesFrom, NameCheck, showNameArgs, type HostListing, type Made, type NamePoint } from './name-check.ts'
+import { Groups } from './groups.ts'
+import { hostNamesFrom, NameCheck, showNameArgs, type HostListing, type NamePoint } from './name-check.ts'
 import { UNICODE } from './unicode.ts'
 
 /** In the order they run on a mount: host-stored last, as it looks for everything the others made. */
@@ -18,11 +19,8 @@ const NAME_POINTS: readonly NamePoint[] = [...LONG, ...CHARS, ...UNICODE, ...CAS
 
 const POINTS: PointSpec[] = NAME_POINTS.map(({ id, title, needs }) => ({ id, title, ...(needs ? { needs } : {}) }))
 
-/** The long path's 16 dirs cost the guest ~50 calls to remove: the host removes them in one. */
-const HOST_REMOVES = ['long-path-max']
-
 async function onMount(ctx: SharedContext, t: SharedTarget): Promise<void> {
-  const made: Made[] = []
+  const groups = new Groups(t.dir, [])
   const noHost = ctx.unmet(['host'])
   const hostList = async (dir: string): Promise<HostListing> => {
     if (noHost) return { missing: noHost }
@@ -31,8 +29,9 @@ async function onMount(ctx: SharedContext, t: SharedTarget): Promise<void> {
     const names = hostNamesFrom(r.value)
     return names ? { names } : { missing: `the host's listing is not a list of names: ${JSON.stringify(r.value).slice(0, 80)}` }
   }
-  for (const p of NAME_POINTS) await sharedPoint(ctx, t, p, (c) => p.run(new NameCheck(c, t.dir, made, hostList)), showNameArgs)
-  if (!noHost) for (const dir of HOST_REMOVES) await t.host.act('remove-tree', `${t.dir}/${dir}`)
+  for (const p of NAME_POINTS) await sharedPoint(ctx, t, p, (c) => p.run(new NameCheck(c, groups, t.dir, hostList)), showNameArgs)
+  // The path-max chain alone costs the guest ~50 calls to remove: the host removes the suite's dir in one.
+  if (!noHost) await t.host.act('remove-tree', t.dir)
 }
 
 export default sharedSuite(

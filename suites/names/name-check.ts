@@ -1,19 +1,15 @@
-// What a names point does with names, on one mount: its own dir, creating and reading entries
-// by their bytes, and "the dir lists exactly these names" (with what the guest and the host
-// then hold in the diagnostics).
+// What a names point does with its names on one mount: the group they were made in (groups.ts),
+// "this create gave what POSIX gives", "this name is listed exactly once, as these bytes", reads
+// by the bytes; and, in the diagnostics, which of the look-alike names the guest sees and what the
+// host dir holds.
 import type { Arg, PointSpec } from '../../agent/check-api.ts'
 import type { SharedCheck } from '../../agent/shared-check.ts'
 import { showName, showNames, type Hex } from './catalog.ts'
+import { contentOf, GROUPS, type GroupKey, type Groups, type MadeGroup } from './groups.ts'
 
 /** One names point: declared for `list`, run on each mount. */
 export interface NamePoint extends PointSpec {
   run(n: NameCheck): Promise<void>
-}
-
-/** A name the guest made (and was told it made), for the host-stored point. */
-export interface Made {
-  dir: string
-  hex: Hex
 }
 
 /** The names the host dir holds (the host bridge's `list`), or why they are not known. */
@@ -24,44 +20,71 @@ const NAME_OPS: Record<string, number[]> = { 'name-create': [1], 'name-read': [1
 /** Diagnostics show a name op's names as text (and hex), not as hex alone. */
 export const showNameArgs = (op: string, args: Arg[]): Arg[] => args.map((a, i) => (NAME_OPS[op]?.includes(i) && typeof a === 'string' ? showName(a) : a))
 
+const decoded = (hex: Hex) => Buffer.from(hex, 'hex').toString('utf8')
+/** Names a case-insensitive, normalizing host would take for the same one: what to show beside a name. */
+const lookAlike = (a: Hex, b: Hex) => decoded(a).normalize('NFC').toLowerCase() === decoded(b).normalize('NFC').toLowerCase()
+
 export class NameCheck {
   constructor(
     readonly c: SharedCheck,
+    readonly groups: Groups,
     /** This mount's names suite dir. */
-    private readonly suiteDir: string,
-    /** What the guest made on this mount so far (the host-stored point looks for all of it). */
-    readonly made: Made[],
+    readonly suiteDir: string,
     /** Lists a dir on the host. */
     readonly hostList: (dir: string) => Promise<HostListing>,
   ) {}
 
-  /** A fresh dir of this point's own (made now). */
-  async dir(name: string): Promise<string> {
-    const dir = `${this.suiteDir}/${name}`
-    await this.c.setup('mkdir', dir, 0o755)
-    return dir
+  /** The group's dir, once the create of this name in it gave what it should (else the point fails: that call's errno, loud). */
+  async created(key: GroupKey, hex: Hex): Promise<MadeGroup> {
+    const group = await this.groups.get(this.c, key)
+    const wanted = String(GROUPS[key].find((g) => g.hex === hex)!.wanted)
+    const found = group.created.get(hex)!
+    if (found !== wanted) {
+      await this.record(group, hex)
+      this.c.fail({ op: 'name-create', args: [group.dir, showName(hex)], wanted, found, ...(found !== '0' ? { errno: found } : {}), stage: 'call', class: found === '0' ? 'silent' : 'loud' })
+    }
+    return group
   }
 
-  /** Creates DIR/NAME holding content; the call itself is judged (WANTED 0 or an errno). */
-  async create(dir: string, hex: Hex, content: string, wanted: 0 | string = 0): Promise<void> {
-    await this.c.expect(wanted, 'name-create', dir, hex, content)
-    if (wanted === 0) this.made.push({ dir, hex })
+  /** The group's listing (a failed listing fails the point). */
+  listing(group: MadeGroup): Hex[] {
+    if ('errno' in group.listing) this.c.fail({ op: 'name-list', args: [group.dir], wanted: '0', found: group.listing.errno, errno: group.listing.errno, stage: 'call', class: 'loud' })
+    return group.listing.names
   }
 
-  /** What the guest and the host have in DIR, in the point's diagnostics. */
-  async record(dir: string, guest: Hex[]): Promise<void> {
-    this.c.extra.guestSees = showNames(guest)
-    const host = await this.hostList(dir)
-    if ('names' in host) this.c.extra.hostHolds = showNames(host.names)
+  /** What the guest lists and the host holds of the names that look like this one (same letters, any case or normal form). */
+  async record(group: MadeGroup, hex: Hex): Promise<void> {
+    if ('names' in group.listing) this.c.extra.guestSees = showNames(group.listing.names.filter((n) => lookAlike(n, hex)))
+    const host = await this.hostList(group.dir)
+    if ('names' in host) this.c.extra.hostHolds = showNames(host.names.filter((n) => lookAlike(n, hex)))
   }
 
-  /** DIR lists exactly these names (bytewise); `always`: record what both sides hold even when it does. */
-  async listsExactly(dir: string, wanted: readonly Hex[], opts: { always?: boolean } = {}): Promise<void> {
-    const found = (await this.c.expect(0, 'name-list', dir)) as Hex[]
+  /** The name is listed exactly once as its own bytes; `always`: record both sides even when it is. */
+  async listedOnce(group: MadeGroup, hex: Hex, opts: { always?: boolean } = {}): Promise<void> {
+    const count = this.listing(group).filter((n) => n === hex).length
+    if (count !== 1 || opts.always) await this.record(group, hex)
+    if (count !== 1) this.c.fail({ op: 'name-list', args: [group.dir], wanted: `${showName(hex)} once`, found: count ? `${count} times` : 'not listed', stage: 'call', class: 'silent' })
+  }
+
+  /** The dir lists exactly these names (bytewise). */
+  async listsExactly(group: MadeGroup, wanted: readonly Hex[], near: Hex): Promise<void> {
+    const found = this.listing(group)
     const want = [...wanted].sort()
-    const same = found.length === want.length && found.every((h, i) => h === want[i])
-    if (!same || opts.always) await this.record(dir, found)
-    if (!same) this.c.fail({ op: 'name-list', args: [dir], wanted: showNames(want), found: showNames(found), stage: 'call', class: 'silent' })
+    await this.record(group, near)
+    if (found.length !== want.length || found.some((h, i) => h !== want[i])) this.c.fail({ op: 'name-list', args: [group.dir], wanted: showNames(want), found: showNames(found), stage: 'call', class: 'silent' })
+  }
+
+  /** Found by its bytes, and it is the file made under them (its content is its own). */
+  async readBack(group: MadeGroup, hex: Hex): Promise<void> {
+    await this.c.expect(contentOf(hex), 'name-read', group.dir, hex)
+  }
+
+  /** Found by its bytes (lstat: half the calls of a read), with the size of what was written under them. */
+  async foundBy(group: MadeGroup, hex: Hex): Promise<void> {
+    const st = (await this.c.expect(0, 'name-lstat', group.dir, hex)) as { size: number; type: string }
+    const wanted = `file of ${contentOf(hex).length} bytes`
+    const found = `${st.type} of ${st.size} bytes`
+    if (found !== wanted) this.c.fail({ op: 'name-lstat', args: [group.dir, showName(hex)], wanted, found, stage: 'call', class: 'silent' })
   }
 }
 

@@ -5,6 +5,7 @@
 // the entry is never followed (O_EXCL creates, O_NOFOLLOW opens, lstat, rename). Async, so a
 // shared suite's ops on several mounts overlap instead of queueing behind each other.
 import { constants as C, promises as fsp } from 'node:fs'
+import type { FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { PathGuard } from '../path-guard.ts'
 import { statFields, type OpFamily } from './op-env.ts'
@@ -41,6 +42,12 @@ async function readNoFollow(path: Buffer | string): Promise<string> {
 
 /** PATH_MAX components: 255 bytes each (NAME_MAX), so a path of N bytes needs the fewest dirs. */
 const SEGMENT = 255
+/**
+ * Linux's O_PATH (Node has no constant for it; 010000000 on x86-64 and arm64): a descriptor that
+ * only holds a dir, without opening it on the file system (no 9p Tlopen), enough to pin it and
+ * to reach names in it through /proc/self/fd.
+ */
+const O_PATH = 0o10000000
 
 export const nameOps: OpFamily = {
   /** Creates DIR/NAME (O_EXCL: never through anything already there) holding content. */
@@ -63,25 +70,38 @@ export const nameOps: OpFamily = {
   /**
    * A file whose absolute path is exactly LENGTH bytes: the dirs it needs (255-byte names, made
    * here, so nothing in the chain is anything but a fresh dir of ours), then the file, holding
-   * content; read back through the whole path. Returns what was read.
+   * content, made and read back through the whole path. Each dir is made and held (O_PATH)
+   * through the descriptor of the one above (/proc/self/fd/N/NAME: the held dir, one lookup), and
+   * stays held until the end, so its dentry stays cached: under cache=none or mmap a 9p client forgets
+   * unused dentries, and twenty-level walks for each of sixteen dirs would cost ~200 round trips.
+   * Returns what was read.
    */
   'deep-file': async ({ guard }, [base, length, content]) => {
     let path = guardedDir(guard, base)
     const total = Number(length)
-    // What is left to add: "/" + a name each time; the last name (the file) takes what remains.
-    while (total - path.length > SEGMENT + 1) {
-      path = `${path}/${'d'.repeat(SEGMENT)}`
-      await fsp.mkdir(path, 0o755)
-    }
-    const rest = total - path.length - 1
-    if (rest < 1) throw Object.assign(new Error(`${base} is already ${path.length} bytes: no room for a name`), { code: 'EINVAL' })
-    path = `${path}/${'f'.repeat(rest)}`
-    const fh = await fsp.open(path, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o644)
+    const held: FileHandle[] = []
     try {
-      await fh.writeFile(String(content))
+      held.push(await fsp.open(path, O_PATH | C.O_DIRECTORY | C.O_NOFOLLOW))
+      // What is left to add: "/" + a name each time; the last name (the file) takes what remains.
+      while (total - path.length > SEGMENT + 1) {
+        const name = 'd'.repeat(SEGMENT)
+        const via = `/proc/self/fd/${held.at(-1)!.fd}/${name}`
+        await fsp.mkdir(via, 0o755)
+        held.push(await fsp.open(via, O_PATH | C.O_DIRECTORY | C.O_NOFOLLOW))
+        path = `${path}/${name}`
+      }
+      const rest = total - path.length - 1
+      if (rest < 1) throw Object.assign(new Error(`${base} is already ${path.length} bytes: no room for a name`), { code: 'EINVAL' })
+      path = `${path}/${'f'.repeat(rest)}`
+      const fh = await fsp.open(path, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o644)
+      try {
+        await fh.writeFile(String(content))
+      } finally {
+        await fh.close()
+      }
+      return await readNoFollow(path)
     } finally {
-      await fh.close()
+      for (const fh of held) await fh.close()
     }
-    return readNoFollow(path)
   },
 }
