@@ -13,6 +13,8 @@ export interface ContextDeps {
   ops: OpRunner
   /** Ops as the ordinary user (a worker running as them), when the agent is root. */
   userOps?: OpRunner
+  /** Why the ordinary user can't reach this mount's scratch dir: asUser() skips with it. */
+  userUnreachable?: string
   user: { uid: number; gid: number }
   other: { uid: number; gid: number }
   host: HostSide
@@ -181,6 +183,7 @@ export class Context implements CheckContext {
 
   asUser(): CheckContext {
     if (!this.deps.userOps) this.skip('acting as the ordinary user needs the agent to run as root')
+    if (this.deps.userUnreachable) this.skip(this.deps.userUnreachable)
     return new Context(this.deps, this.state, this.deps.userOps, this.stage)
   }
 

@@ -16,6 +16,7 @@ import { SUITES } from './registry.ts'
 import { decodeState, encodeState, STATE_FILE } from './state-file.ts'
 import type { Capabilities, MountTarget, RunSettings, Sibling, Todo } from './run-types.ts'
 import { pointRecord, unmetNeed, wantedIds } from './suite-run.ts'
+import { userUnreachable } from './user-reach.ts'
 import { TapWriter } from './tap-writer.ts'
 import { AGENT_VERSION } from './version.ts'
 import { Worker, type RelayHandler } from './worker-client.ts'
@@ -256,8 +257,9 @@ async function prepare(path: string, mount: MountInfo, run: AgentRun, userWorker
   await root.call('mkdir', [userDir, 0o777], opTimeoutMs)
   await root.call('chmod', [userDir, 0o777], opTimeoutMs)
   if (caps.isRoot) await root.call('lchown', [userDir, caps.user.uid, caps.user.gid], opTimeoutMs)
+  const unreachable = userWorker ? await userUnreachable(userWorker, userDir, path, caps.user, opTimeoutMs) : undefined
   const sibling = opts.sibling ? await prepareSibling(opts.sibling, run, userWorker, opts.scratchDirs) : undefined
-  return { target: { path, mount, scratch, userDir, todos: opts.todos, ...(sibling ? { sibling } : {}) } }
+  return { target: { path, mount, scratch, userDir, ...(unreachable ? { userUnreachable: unreachable } : {}), todos: opts.todos, ...(sibling ? { sibling } : {}) } }
 }
 
 /** Removes a scratch dir of this run; a failure is logged (the dir is then a leftover for --clean). */

@@ -19,6 +19,8 @@ export interface MountTarget {
   scratch: string
   /** A dir in the scratch dir the ordinary user may write in. */
   userDir: string
+  /** Why the ordinary user can't reach userDir at all (a parent closed to them): their checks SKIP with it. */
+  userUnreachable?: string
   todos: Todo[]
   /** The mount's sibling share (--sibling) with a scratch dir of ours on it, or why there is none. */
   sibling?: Sibling

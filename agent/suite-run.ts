@@ -14,7 +14,7 @@ export interface Runners {
   host: HostSide
 }
 
-export function unmetNeed(needs: readonly Need[] | undefined, caps: Capabilities): string | undefined {
+export function unmetNeed(needs: readonly Need[] | undefined, caps: Capabilities, target?: Pick<MountTarget, 'userUnreachable'>): string | undefined {
   for (const need of needs ?? []) {
     switch (need) {
       case 'root':
@@ -22,6 +22,7 @@ export function unmetNeed(needs: readonly Need[] | undefined, caps: Capabilities
         break
       case 'user':
         if (!caps.isRoot) return 'acting as the ordinary user needs the agent to run as root'
+        if (target?.userUnreachable) return target.userUnreachable
         break
       case 'host':
         if (!caps.bridge) return 'no host bridge: run through `limafs run` to see the host side'
@@ -78,6 +79,7 @@ function depsFor(target: MountTarget, settings: RunSettings, runners: Runners, b
   const sibling = target.sibling && 'scratch' in target.sibling ? target.sibling : undefined
   return {
     ops: runners.ops, ...(runners.userOps ? { userOps: runners.userOps } : {}),
+    ...(target.userUnreachable ? { userUnreachable: target.userUnreachable } : {}),
     user: settings.caps.user, other: settings.caps.other, host: runners.host,
     base, userBase: `${target.userDir}/${rel.replaceAll('/', '_')}`,
     siblingBase: sibling ? { base: `${sibling.scratch}/${rel}` } : { missing: siblingMissing(target)! },
@@ -103,7 +105,7 @@ export async function runSuiteCalls(suite: SuiteSpec, target: MountTarget, setti
     const ids = wantedIds(check, settings.grep)
     if (!ids.length) continue
     const noSibling = check.needs?.includes('sibling') ? (siblingMissing(target) ?? (siblingMade.ok ? undefined : `could not make this suite's dir on the sibling share: ${siblingMade.errno}`)) : undefined
-    const skip = unmetNeed(check.needs, settings.caps) ?? noSibling ?? (made.ok ? undefined : `could not make ${suiteDir}: ${made.errno}`)
+    const skip = unmetNeed(check.needs, settings.caps, target) ?? noSibling ?? (made.ok ? undefined : `could not make ${suiteDir}: ${made.errno}`)
     if (skip) {
       for (const id of ids) point(pointRecord(id, target.todos, { skip }))
       continue

@@ -1,15 +1,22 @@
 // limafs: the CLI entry. It dispatches subcommands and is the only place that maps errors to
 // exit codes: 0 pass, 1 failed checks or regressions, 2 incomplete run, 64 usage or config.
+// A command's module (and what it pulls in: the testbed, ssh, YAML, zod, the reports) is loaded
+// only when that command runs, so `limafs --help` starts at once.
 import { InfraError, UsageError } from '../provision/errors.ts'
-import { ResultsFileError } from '../reports/results-schema.ts'
-import { benchCommand } from './bench-command.ts'
-import { readEnvironment } from './environment.ts'
-import { gateCommand } from './gate-command.ts'
-import { matrixCommand } from './matrix-command.ts'
-import { recommendCommand } from './recommend-command.ts'
-import { reportCommand } from './report-command.ts'
-import { runCommand } from './run-command.ts'
-import { testbedCommand } from './testbed-command.ts'
+import { ResultsFileError } from '../reports/results-file-error.ts'
+import { readEnvironment, type CliEnvironment } from './environment.ts'
+
+type Command = (argv: string[], env: CliEnvironment) => Promise<number>
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./run-command.ts')).runCommand,
+  bench: async () => (await import('./bench-command.ts')).benchCommand,
+  testbed: async () => (await import('./testbed-command.ts')).testbedCommand,
+  matrix: async () => (await import('./matrix-command.ts')).matrixCommand,
+  report: async () => (await import('./report-command.ts')).reportCommand,
+  gate: async () => (await import('./gate-command.ts')).gateCommand,
+  recommend: async () => (await import('./recommend-command.ts')).recommendCommand,
+}
 
 export const USAGE = `Usage: limafs <command> [options]
 
@@ -30,9 +37,9 @@ Commands:
                    several runs' results side by side (macOS, Lima, QEMU versions, hosts)
   gate --baseline A --current B
                    compare two runs' results.json: exit 1 on regressions, 2 when not comparable
-  recommend [--results FILE|OUT] [--need chown,symlinks,xattrs,host-edits,speed]
-                   the lima.yaml mount settings to use here, from measured results: exit 1
-                   when no measured configuration meets the needs
+  recommend [--results FILE|OUT] [--profile NAME] [--need ownership,symlinks,...]
+                   the lima.yaml mount settings to use here, from measured results; when
+                   nothing meets every need, the best compromise and what it gives up (exit 1)
 
 Run \`limafs <command> --help\` for a command's options.
 Exit codes: 0 ok, 1 failed checks or regressions, 2 the run could not complete, 64 usage error.`
@@ -47,22 +54,11 @@ async function main(argv: string[]): Promise<number> {
     case 'help':
       process.stdout.write(`${USAGE}\n`)
       return command === undefined ? 64 : 0
-    case 'run':
-      return runCommand(rest, env)
-    case 'bench':
-      return benchCommand(rest, env)
-    case 'testbed':
-      return testbedCommand(rest, env)
-    case 'matrix':
-      return matrixCommand(rest, env)
-    case 'report':
-      return reportCommand(rest, env)
-    case 'gate':
-      return gateCommand(rest, env)
-    case 'recommend':
-      return recommendCommand(rest, env)
-    default:
-      throw new UsageError(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`)
+    default: {
+      const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined
+      if (!load) throw new UsageError(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`)
+      return (await load())(rest, env)
+    }
   }
 }
 

@@ -4,7 +4,8 @@ import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { UsageError } from '../provision/errors.ts'
 import { environmentResults } from '../reports/merge.ts'
-import { DEFAULT_NEEDS, NEEDS, recommend, recommendExitCode, type Need } from '../reports/recommend.ts'
+import { CHECK_GROUPS, NEED_ALIASES, NEED_SPECS, NEEDS, needNamed, PROFILES, type Need, type Profile } from '../reports/needs.ts'
+import { DEFAULT_NEEDS, recommend, recommendExitCode } from '../reports/recommend.ts'
 import { recommendationText } from '../reports/recommend-text.ts'
 import { parseAnyResults } from '../reports/results-schema.ts'
 import type { Results } from '../reports/types.ts'
@@ -16,24 +17,52 @@ import { RESULTS_FILE } from './output-files.ts'
 /** Where `limafs run` puts its output dirs by default (one per run, named by its start time). */
 const DEFAULT_RESULTS_PARENT = 'limafs-results'
 
-export const RECOMMEND_USAGE = `Usage: limafs recommend [--results results.json|OUT] [--need ${NEEDS.join(',')}]
+/** A need's line in the help: its id, what keeping it means, the check ids behind it. */
+function needHelp(): string {
+  const width = Math.max(...NEEDS.map((n) => n.length)) + 2
+  return NEED_SPECS.map(({ need, what }) => {
+    const globs = CHECK_GROUPS.filter((g) => g.need === need).map((g) => `${g.checks.join(', ')}${g.except ? ` but ${g.except.join(', ')}` : ''}${g.when ? ` (with ${g.when.join(', ')})` : ''}`)
+    const alias = Object.entries(NEED_ALIASES).filter(([, n]) => n === need).map(([a]) => ` (also: ${a})`).join('')
+    return wrap(`${need.padEnd(width)}${what}${alias}: ${globs.join('; ')}`, width)
+  }).join('\n')
+}
+
+function profileHelp(): string {
+  const width = Math.max(...PROFILES.map((p) => p.name.length)) + 2
+  return PROFILES.map((p) => wrap(`${p.name.padEnd(width)}${p.title}: ${p.needs.join(',')}`, width)).join('\n')
+}
+
+/** Two-space indented, continuation lines under the text column, at most ~98 columns. */
+function wrap(text: string, indent: number): string {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > 96) {
+      lines.push(line)
+      line = `${' '.repeat(indent)}${word}`
+    } else line = line ? `${line} ${word}` : word
+  }
+  lines.push(line)
+  return lines.map((l) => `  ${l}`).join('\n')
+}
+
+export const RECOMMEND_USAGE = `Usage: limafs recommend [--results results.json|OUT] [--profile NAME] [--need ${NEEDS.join(',')}]
 
 Say which mount to put in lima.yaml here (mountType, and 9p's securityModel and cache), from what
 a run MEASURED in this environment, and print the lima.yaml lines. Each step quotes the check
-ids, with their status and class, that it rests on.
+ids, with their status and class, that it rests on. When nothing meets every need, it names the
+best compromise (fewest needs given up, silent failures weighing more than loud ones) and what it
+gives up, and exits 1.
 
 A need is met by a config when every check behind it ran and passed (a TODO that fails still
-fails; a skipped check is not a measurement):
-  chown        guest chown/chgrp works, shows at once, lasts (drop_caches, remount, restart): chown/*
-  symlinks     guest symlinks work and are real symlinks on the host; host symlinks read in the
-               guest: symlink/* (with chown: chown -h on symlinks too)
-  xattrs       user.* xattrs round-trip and last: xattr/* but trusted.*, security.*, ACLs and
-               empty values (listed as caveats when they fail)
-  host-edits   host changes seen in the guest within the window, by path and by an open
-               descriptor; guest writes seen on the host: coherence/host-*/visible,
-               coherence/host-*/open-fd, coherence/guest-write-*/host-sees
-  speed        the fastest by the bench suite's ratios to tmpfs, among the configs that meet
-               the other needs (needs a run with suites: [bench])
+fails; a skipped check is not a measurement). Needs, and the check ids behind each (globs):
+${needHelp()}
+Failing checks near a need but not part of it (trusted.*/security.* xattrs, ACLs, empty values;
+mmap, inotify, drop_caches) are listed as caveats.
+
+Profiles (--profile NAME), each a set of needs:
+${profileHelp()}
+
 Configs that crashed or failed their infrastructure are never recommended. Among the configs
 that meet every need: virtiofs when it was measured and meets them, else 9p; securityModel
 mapped-xattr first when ownership is needed (then mapped-file, passthrough, none), none first
@@ -43,17 +72,20 @@ Options:
   --results PATH     results.json of a run, or its output dir (default: the newest
                      ./${DEFAULT_RESULTS_PARENT}/*/results.json); a merged one (limafs report merge) too,
                      with --env
-  --need LIST        comma-separated (default: ${DEFAULT_NEEDS.join(',')})
+  --need LIST        comma-separated needs (default: ${DEFAULT_NEEDS.join(',')});
+                     with --profile, added to the profile's
+  --profile NAME     the needs of a usage profile (listed above)
   --env LABEL        which environment of a merged results.json to recommend for
   --json             print the recommendation as JSON (every check id it rests on)
   -h, --help         this help
 
-Exit codes: 0 a recommendation, 1 no measured configuration meets the needs, 64 usage error or
-an unreadable results.json.`
+Exit codes: 0 a recommendation, 1 no measured configuration meets the needs (the best
+compromise is printed), 64 usage error or an unreadable results.json.`
 
 const options = {
   results: { type: 'string' },
   need: { type: 'string' },
+  profile: { type: 'string' },
   env: { type: 'string' },
   json: { type: 'boolean' },
 } as const
@@ -65,23 +97,32 @@ export async function recommendCommand(argv: string[], _env: CliEnvironment): Pr
     return 0
   }
   if (positionals.length) throw new UsageError(`recommend takes no positional arguments (got ${positionals.join(' ')}); the results go with --results\n\n${RECOMMEND_USAGE}`)
-  const needs = needsOption(values.need)
+  const profile = profileOption(values.profile)
+  const needs = needsOption(values.need, profile)
   const file = await resultsFile(values.results)
   const results = selectEnvironment(parseAnyResults(await readInputFile(file, 'a results.json written by limafs run, limafs report or limafs report merge'), file), file, values.env)
   const rec = recommend(results, { needs })
   const code = recommendExitCode(rec)
-  process.stdout.write(values.json ? `${JSON.stringify({ source: file, ...rec, exitCode: code }, null, 2)}\n` : recommendationText(rec, { source: file }))
+  process.stdout.write(values.json ? `${JSON.stringify({ source: file, ...(profile ? { profile: profile.name } : {}), ...rec, exitCode: code }, null, 2)}\n` : recommendationText(rec, { source: file, ...(profile ? { profile } : {}) }))
   return code
 }
 
-function needsOption(value: string | undefined): Need[] {
-  if (value === undefined) return [...DEFAULT_NEEDS]
+function profileOption(value: string | undefined): Profile | undefined {
+  if (value === undefined) return undefined
+  const profile = PROFILES.find((p) => p.name === value)
+  if (!profile) throw new UsageError(`--profile: unknown profile ${JSON.stringify(value)}; choose from ${PROFILES.map((p) => p.name).join(', ')}`)
+  return profile
+}
+
+/** --need's needs (earlier names taken too), added to the profile's; the defaults when neither is given. */
+function needsOption(value: string | undefined, profile: Profile | undefined): Need[] {
+  if (value === undefined) return [...(profile?.needs ?? DEFAULT_NEEDS)]
   const asked = value.split(',').map((n) => n.trim()).filter(Boolean)
-  const unknown = asked.filter((n) => !(NEEDS as readonly string[]).includes(n))
+  const unknown = asked.filter((n) => needNamed(n) === undefined)
   if (unknown.length || !asked.length) {
     throw new UsageError(`--need: ${unknown.length ? `unknown need${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => JSON.stringify(n)).join(', ')}` : 'empty'}; choose from ${NEEDS.join(',')}`)
   }
-  return asked as Need[]
+  return [...new Set([...(profile?.needs ?? []), ...asked.map((n) => needNamed(n)!)])]
 }
 
 /** The results file: the one given (a file, or an output dir), else the newest run's. */

@@ -5,7 +5,6 @@
 import { appendFile, readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { buildResults } from '../reports/build-results.ts'
-import { totalCounts } from '../reports/counts.ts'
 import { reportHtml } from '../reports/html/report-html.ts'
 import { junitXml } from '../reports/junit.ts'
 import { resultsJson } from '../reports/results-json.ts'
@@ -18,6 +17,7 @@ import type { CliEnvironment } from './environment.ts'
 import { errorCode, isDirectory, readInputFile } from './input-file.ts'
 import { HTML_FILE, RESULTS_FILE, writeOutputs } from './output-files.ts'
 import { reportMergeCommand, writeMergedReports } from './report-merge-command.ts'
+import { runSummaryLine } from './run-progress.ts'
 
 export const REPORT_USAGE = `Usage: limafs report OUT
        limafs report merge A B ... --out DIR [--label A=LABEL ...]   (see: limafs report merge --help)
@@ -26,10 +26,14 @@ Rebuild the reports of a run from what it saved in OUT: its run record (OUT/run.
 agent's TAP (OUT/tap/<config>.tap, as listed in run.json). Writes:
   OUT/results.json   the results model (versioned; read by \`limafs gate\` and \`limafs recommend\`)
   OUT/junit.xml      one testsuite per config; TODO and SKIP as skipped, crashes as errors
-  OUT/summary.md     totals, config x suite matrix, cache coherence (how soon host edits
-                     show), bench ratios, silent failures, crashes, environment
-  OUT/report.html    one self-contained page: a heat map of checks x configs (click a cell for
-                     its diagnostics), coherence latencies, bench bars, failures, environment
+  OUT/summary.md     the verdict counts first (silent and loud failures, known or not),
+                     security findings, what each config keeps of what users need and
+                     which to use per profile, config x suite matrix, cache coherence (how
+                     soon host edits show), bench ratios, failures, crashes, environment
+  OUT/report.html    one self-contained page: the same verdict, security findings and
+                     answer, a heat map of checks x configs (each cell's verdict, known
+                     deviations marked; click a cell for its diagnostics), coherence
+                     latencies, bench bars, failures, environment
 and appends summary.md to $GITHUB_STEP_SUMMARY when that is set.
 When OUT is the output dir of \`limafs report merge\` (a merged results.json, no run.json),
 its summary.md and report.html are written again from its results.json.
@@ -86,9 +90,8 @@ export async function reportCommand(argv: string[], env: CliEnvironment): Promis
   const run = parseRunRecord(await readInputFile(runFile, 'the run record a limafs run writes into its output dir'), runFile)
   const { results, files, unlisted } = await writeReports(outDir, run, env)
   for (const file of unlisted) process.stderr.write(`limafs: ${join(outDir, TAP_DIR, file)} is not listed in ${runFile}; left out\n`)
-  const total = totalCounts(results.configs)
   process.stdout.write(
-    `${results.configs.length} configs: ${total.ok} ok, ${total.fail} failed (${total.silent} silent), ${total.todo} todo, ${total.skip} skipped, ${total.crashed} crashed\n` +
+    `${runSummaryLine(results)}\n` +
       files.map((f) => `wrote ${f}\n`).join('') +
       (env.githubStepSummary ? `appended summary.md to ${env.githubStepSummary}\n` : ''),
   )

@@ -19,6 +19,7 @@ import type { CliEnvironment } from './environment.ts'
 import { writeReports } from './report-command.ts'
 import { progressReporter } from './run-progress.ts'
 
+/** The agent bundle: dist/limafs-agent.mjs, whether this module runs from cli/ (sources) or from dist/ (the CLI bundle). */
 export const AGENT_BUNDLE = resolve(import.meta.dirname, '../dist/limafs-agent.mjs')
 
 export const RUN_USAGE = `Usage: limafs run [options]

@@ -1,8 +1,8 @@
 // Progress of `limafs run` on stderr: one line per phase and per configuration start/finish,
 // with the seconds since the start. On a terminal the running configuration also shows a
 // live line with its elapsed time; in CI (or piped) only plain lines are written.
-import { totalCounts } from '../reports/counts.ts'
 import type { Results } from '../reports/types.ts'
+import { runVerdictCounts, verdictCountsText } from '../reports/verdicts.ts'
 import type { RunProgress } from '../provision/run-matrix.ts'
 
 export type RunReport = RunProgress | { type: 'summary'; results: Results; files: string[] }
@@ -50,12 +50,17 @@ export function progressReporter({ live, write = (s: string) => void process.std
         break
       case 'summary': {
         clearInterval(ticker)
-        const t = totalCounts(e.results.configs)
         const notCompleted = e.results.configs.filter((c) => c.status !== 'completed')
-        line(`${e.results.configs.length} configs: ${t.ok} ok, ${t.fail} failed (${t.silent} silent), ${t.todo} todo, ${t.skip} skipped, ${t.crashed} crashed${notCompleted.length ? `; not completed: ${notCompleted.map((c) => `${c.name} (${c.status})`).join(', ')}` : ''}`)
+        line(`${runSummaryLine(e.results)}${notCompleted.length ? `; not completed: ${notCompleted.map((c) => `${c.name} (${c.status})`).join(', ')}` : ''}`)
         line(`phases: ${e.results.phases.map((p) => `${p.name} ${p.seconds.toFixed(1)} s`).join(', ')}`)
         for (const f of e.files) line(`wrote ${f}`)
       }
     }
   }
+}
+
+/** "123 silent (123 known), 799 loud (799 known), 1379 ok, 45 skip, 0 crashed in 17 configs": the verdict first, as summary.md's first line. */
+export function runSummaryLine(results: Pick<Results, 'configs'>): string {
+  const n = results.configs.length
+  return `${verdictCountsText(runVerdictCounts(results.configs), { zeros: true, separator: ', ' })} in ${n} config${n === 1 ? '' : 's'}`
 }

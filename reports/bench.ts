@@ -3,6 +3,7 @@
 // summary.md, report.html and `limafs recommend --need speed`.
 import type { BenchFigures } from '../agent/diagnostics.ts'
 import type { ConfigResult } from './types.ts'
+import { verdictOf } from './verdicts.ts'
 
 export const BENCH_SUITE = 'bench'
 
@@ -67,4 +68,13 @@ export function geometricMean(ratios: readonly number[]): number | undefined {
   const usable = ratios.filter((r) => Number.isFinite(r) && r > 0)
   if (!usable.length) return undefined
   return Math.exp(usable.reduce((sum, r) => sum + Math.log(r), 0) / usable.length)
+}
+
+/** A config's ratios to tmpfs, one per bench point that passed and had a baseline. */
+export function measuredRatios(config: Pick<ConfigResult, 'checks'>): Array<{ id: string; workload: string; ratio: number }> {
+  return config.checks.flatMap((c) => {
+    const figures = c.suite === BENCH_SUITE && verdictOf(c) === 'ok' ? c.diagnostics?.bench : undefined
+    const ratio = figures ? ratioOf(figures) : undefined
+    return figures && ratio !== undefined ? [{ id: c.id, workload: figures.workload, ratio }] : []
+  })
 }

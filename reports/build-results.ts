@@ -1,6 +1,6 @@
 // The results model of a run: the orchestrator's run record plus the checks in each config's TAP.
 import { countChecks } from './counts.ts'
-import { ResultsFileError } from './results-schema.ts'
+import { ResultsFileError } from './results-file-error.ts'
 import { checksFromTap, suiteOf, worseOf } from './tap-checks.ts'
 import { RESULTS_SCHEMA, RESULTS_VERSION, type CheckResult, type ConfigResult, type Results, type RunConfig, type RunRecord } from './types.ts'
 

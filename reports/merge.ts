@@ -2,7 +2,8 @@
 // hosts) into one MergedResults, each run an "environment" under a unique label. A merged
 // file merges again (its environments are taken as they are). Sources of different results
 // schema versions are refused, every file and its version named.
-import { parseAnyResults, ResultsFileError } from './results-schema.ts'
+import { parseAnyResults } from './results-schema.ts'
+import { ResultsFileError } from './results-file-error.ts'
 import {
   MERGED_RESULTS_SCHEMA, MERGED_RESULTS_VERSION, RESULTS_SCHEMA, RESULTS_VERSION,
   type Environment, type MergedEnvironment, type MergedResults, type Results,

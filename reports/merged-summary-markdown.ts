@@ -1,22 +1,25 @@
-// summary.md of a merged result: the environments side by side. What each one is, a config x
-// environment matrix, the checks whose outcome differs between environments (what an upgrade
-// or another host changes), silent failures with where they happen, then per environment its
-// coherence and bench tables.
-import { totalCounts } from './counts.ts'
+// summary.md of a merged result: the environments side by side. The verdicts first, security
+// findings, what each one is, a config x environment matrix, the checks whose outcome differs
+// between environments (what an upgrade or another host changes), silent failures with where
+// they happen, then per environment its answer (what each config keeps), coherence and bench.
+import { answerOf } from './answer.ts'
 import { ENVIRONMENT_ROWS, scalar } from './environment-fields.ts'
 import { stateLabel, stateOf } from './gate.ts'
-import { benchSection, code, coherenceSection, countsText, md, table } from './summary-markdown.ts'
+import { answerSection, benchSection, code, coherenceSection, countsText, md, securitySection, table } from './summary-markdown.ts'
 import type { CheckResult, ConfigResult, MergedEnvironment, MergedResults } from './types.ts'
+import { isKnown, runVerdictCounts, verdictCounts, verdictCountsText, verdictOf } from './verdicts.ts'
 
 export function mergedSummaryMarkdown(merged: MergedResults): string {
   const envs = merged.environments
   const sections = [
     title(merged),
+    ...envs.map((env) => securitySection(env.configs, `## Security findings: ${md(env.label)}`)),
     environmentsSection(envs),
     matrixSection(envs),
     differencesSection(envs),
     silentSection(envs),
     crashedSection(envs),
+    ...envs.map((env) => answerSection(answerOf(env), `## What each configuration keeps: ${md(env.label)}`)),
     ...envs.map((env) => coherenceSection(env.configs, `## Cache coherence: ${md(env.label)}`)),
     ...envs.map((env) => benchSection(env.configs, `## Bench: ${md(env.label)}`)),
   ]
@@ -25,8 +28,8 @@ export function mergedSummaryMarkdown(merged: MergedResults): string {
 
 function title(merged: MergedResults): string {
   const envs = merged.environments
-  const total = totalCounts(envs.flatMap((e) => e.configs))
-  const lines = [`# limafs: ${envs.length} environment${envs.length === 1 ? '' : 's'} side by side · ${countsText(total, { zeros: true })}`]
+  const total = runVerdictCounts(envs.flatMap((e) => e.configs))
+  const lines = [`# limafs: ${verdictCountsText(total, { zeros: true })} · ${envs.length} environment${envs.length === 1 ? '' : 's'} side by side`]
   const incomplete = envs.filter((e) => !e.complete)
   if (incomplete.length) lines.push('', `> **Runs that did not complete:** ${incomplete.map((e) => md(e.label)).join(', ')} (configs they never reached are missing).`)
   return lines.join('\n')
@@ -60,7 +63,7 @@ function matrixSection(envs: readonly MergedEnvironment[]): string {
   const rows = names.map((name) => [md(name), ...envs.map((env) => {
     const config = env.configs.find((c) => c.name === name)
     if (!config) return 'not run'
-    const counts = countsText(config.counts, { zeros: false })
+    const counts = countsText(verdictCounts(config.checks), { zeros: false })
     return config.status === 'completed' ? counts : `**${config.status}**${config.status === 'crashed' ? ` · ${counts}` : ''}`
   })])
   return `## Matrix\n\n${table(['config', ...envs.map((e) => md(e.label))], rows)}`
@@ -102,7 +105,7 @@ function silentSection(envs: readonly MergedEnvironment[]): string {
   for (const env of envs) {
     for (const config of env.configs) {
       for (const check of config.checks) {
-        if (check.status !== 'fail' || check.class !== 'silent') continue
+        if (verdictOf(check) !== 'silent') continue
         const key = `${config.name}\n${check.id}`
         const seen = where.get(key) ?? { config: config.name, check, labels: [] }
         seen.labels.push(env.label)
@@ -111,22 +114,16 @@ function silentSection(envs: readonly MergedEnvironment[]): string {
     }
   }
   const rows = [...where.values()].map(({ config, check, labels }) => [
-    md(config), code(check.id), labels.length === envs.length ? 'all' : labels.map(md).join(', '), code(check.diagnostics?.found ?? '?'),
+    md(config), code(check.id), labels.length === envs.length ? 'all' : labels.map(md).join(', '), code(check.diagnostics?.found ?? '?'), isKnown(check) ? 'yes' : '**no**',
   ])
-  const heading = `## Silent failures (${rows.length})`
+  const known = [...where.values()].filter((w) => isKnown(w.check)).length
+  const heading = `## Silent failures (${rows.length}: ${known} known)`
   if (!rows.length) return `${heading}\n\nNone, in any environment.`
-  return `${heading}\n\nThe call said OK but the effect was wrong, or was lost later. Found: as in the first environment listed.\n\n${table(['config', 'check', 'environments', 'found'], rows)}`
+  return `${heading}\n\nThe call said OK but the effect was wrong, or was lost later, known deviation (TODO) or not. Found and known: as in the first environment listed.\n\n${table(['config', 'check', 'environments', 'found', 'known deviation'], rows)}`
 }
 
 function crashedSection(envs: readonly MergedEnvironment[]): string {
   const items = envs.flatMap((env) => env.configs.filter((c) => c.status !== 'completed').map((config) =>
     `- **${md(config.name)}** in ${md(env.label)}: ${config.status}${config.error ? `: ${md(config.error)}` : ''}`))
   return `## Crashed / infrastructure\n\n${items.length ? items.join('\n') : 'None.'}`
-}
-
-/** The measured verdict of a check, TODO or not: ok, loud, silent, skip or crashed. */
-function verdictOf(check: CheckResult): string {
-  if (check.status === 'ok' || (check.status === 'todo' && check.todoPassed)) return 'ok'
-  if (check.status === 'fail' || check.status === 'todo') return check.class ?? 'silent'
-  return check.status
 }

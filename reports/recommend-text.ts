@@ -1,5 +1,6 @@
 // A recommendation as text: the lima.yaml lines to use, then why, each step quoting the check
 // ids (and their status and class) it rests on; or, when nothing meets the needs, what fails.
+import type { Profile } from './needs.ts'
 import type { Alternative, Evidence, NeedVerdict, Recommendation } from './recommend.ts'
 import { limaYamlSnippet, settingsText } from './share-settings.ts'
 
@@ -8,6 +9,8 @@ export interface RecommendTextOptions {
   source: string
   /** Check ids quoted per need before "+N more". */
   maxIds?: number
+  /** The usage profile the needs came from (--profile). */
+  profile?: Profile
 }
 
 const DEFAULT_MAX_IDS = 6
@@ -16,12 +19,13 @@ const FOUND_CLIP = 48
 /** Check ids quoted per failing need of each config when nothing meets the needs (the list is long). */
 const CLOSEST_IDS = 3
 
-export function recommendationText(rec: Recommendation, { source, maxIds = DEFAULT_MAX_IDS }: RecommendTextOptions): string {
-  const needs = rec.needs.join(', ') || '(none)'
+export function recommendationText(rec: Recommendation, { source, maxIds = DEFAULT_MAX_IDS, profile }: RecommendTextOptions): string {
+  const needs = (rec.needs.join(', ') || '(none)') + (profile ? ` (profile ${profile.name}: ${profile.title})` : '')
   const lines: string[] = []
   const measuredOn = environmentLine(rec)
   if (!rec.chosen) {
     lines.push(`limafs recommend: no measured configuration meets ${needs}`, `Measured on: ${measuredOn} (${source})`, '')
+    if (rec.compromise) lines.push(...compromiseLines(rec.compromise, maxIds), '')
     if (!rec.verdicts.length) lines.push('No configuration completed in these results.')
     else lines.push('Closest first:')
     for (const v of rec.verdicts) {
@@ -63,6 +67,25 @@ export function recommendationText(rec: Recommendation, { source, maxIds = DEFAU
   }
   lines.push(...notConsideredLines(rec))
   return `${lines.join('\n')}\n`
+}
+
+function compromiseLines({ verdict, givesUp }: NonNullable<Recommendation['compromise']>, maxIds: number): string[] {
+  const kept = verdict.needs.filter((n) => n.met).map((n) => n.need)
+  return [
+    `Best compromise: ${verdict.config} (${settingsText(verdict.settings)}) keeps ${kept.join(', ')}; it gives up:`,
+    ...givesUp.map((n) => `  ${n.need}: ${givesUpText(n, maxIds)}`),
+    ...kept.map((need) => `  rests on (${need}): ${idList(verdict.needs.find((n) => n.need === need)!.passed, Math.min(maxIds, CLOSEST_IDS))}`),
+    '',
+    'If that is acceptable, this is its lima.yaml:',
+    '',
+    limaYamlSnippet(verdict.settings).trimEnd(),
+  ]
+}
+
+/** "fails silently: a, b", "fails loud: c", "not measured: ...". */
+export function givesUpText(n: NeedVerdict, maxIds: number): string {
+  if (n.state === 'not-measured') return n.notMeasured ?? 'not measured'
+  return `${n.state === 'fails-silently' ? 'fails silently' : 'fails loud'}: ${idList(n.failed, maxIds)}`
 }
 
 function alternativeText(alt: Alternative, maxIds: number): string {

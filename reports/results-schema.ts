@@ -3,21 +3,11 @@
 import { z } from 'zod'
 import { STAGES, type BenchFigures } from '../agent/diagnostics.ts'
 import { jsonErrorOffset, positionOf } from './json-position.ts'
+import { ResultsFileError } from './results-file-error.ts'
 import {
   MERGED_RESULTS_SCHEMA, MERGED_RESULTS_VERSION, RESULTS_SCHEMA, RESULTS_VERSION, RUN_SCHEMA, RUN_VERSION,
   type CheckResult, type MergedResults, type Results, type RunRecord,
 } from './types.ts'
-
-/** A results.json or run.json that cannot be used as it is: the CLI exits 64 on it, as on a usage error. */
-export class ResultsFileError extends Error {
-  override name = 'ResultsFileError'
-  constructor(
-    message: string,
-    readonly file: string,
-  ) {
-    super(message)
-  }
-}
 
 /** At most this many malformed fields are listed; the rest are counted. */
 const MAX_LISTED_ISSUES = 10

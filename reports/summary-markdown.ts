@@ -1,12 +1,17 @@
-// summary.md: what a person reads first (also the GitHub step summary). Totals, a config x suite
-// matrix, cache coherence (how soon host edits show) and bench ratios when the run has them,
-// then the silent failures (the dangerous kind) one by one, then what could not run.
-import { benchTable, figuresText } from './bench.ts'
+// summary.md: what a person reads first (also the GitHub step summary). The verdict first (the
+// first line counts silent and loud failures, known deviations or not), security findings above
+// everything, then the answer (what each configuration keeps of what users need, which to use
+// for a few ways of working), a config x suite matrix, cache coherence (how soon host edits
+// show) and bench ratios when the run has them, the failures one by one, what could not run.
+import { answerOf, profileEvidence, type Answer, type AnswerCell } from './answer.ts'
+import { benchTable, figuresText, ratioText } from './bench.ts'
 import { coherenceEventLabel, coherenceTable } from './coherence.ts'
 import { ENVIRONMENT_ROWS } from './environment-fields.ts'
-import { countChecks, totalCounts } from './counts.ts'
 import { callText, foundText, hostText, valueText } from './diagnostics-text.ts'
-import type { CheckResult, ConfigResult, Counts, Results } from './types.ts'
+import { CAVEAT_GROUPS, specOf } from './needs.ts'
+import { settingsText } from './share-settings.ts'
+import type { CheckResult, ConfigResult, Results } from './types.ts'
+import { isKnown, runVerdictCounts, securityOf, verdictCounts, verdictCountsText, verdictOf, type VerdictCounts } from './verdicts.ts'
 
 /** Environment fields shown first, in this order; other scalar fields follow as they come. */
 const ENVIRONMENT_ORDER = ENVIRONMENT_ROWS.map(([k]) => k)
@@ -15,6 +20,8 @@ const ENVIRONMENT_LABELS: Record<string, string> = Object.fromEntries(ENVIRONMEN
 export function summaryMarkdown(results: Results): string {
   const sections = [
     title(results),
+    securitySection(results.configs),
+    answerSection(answerOf(results)),
     matrixSection(results),
     coherenceSection(results.configs),
     benchSection(results.configs),
@@ -28,11 +35,10 @@ export function summaryMarkdown(results: Results): string {
 }
 
 function title(results: Results): string {
-  const total = totalCounts(results.configs)
   const notCompleted = results.configs.filter((c) => c.status !== 'completed')
   const configs = `${results.configs.length} config${results.configs.length === 1 ? '' : 's'}` +
     (notCompleted.length ? ` (${countsByStatus(notCompleted)})` : '')
-  const lines = [`# limafs: ${[configs, countsText(total, { zeros: true })].join(' · ')}`]
+  const lines = [`# limafs: ${[verdictCountsText(runVerdictCounts(results.configs), { zeros: true }), configs].join(' · ')}`]
   if (!results.complete) lines.push('', '> **The run did not complete** (it was cut short): configs it never reached are missing below.')
   const matrixFile = results.matrix.file ? ` · matrix ${code(results.matrix.file)}` : ''
   lines.push('', `Run ${results.startedAt} to ${results.finishedAt}${matrixFile} · suites: ${results.matrix.suites.map(md).join(', ') || '(none)'}`)
@@ -45,13 +51,70 @@ function countsByStatus(configs: ConfigResult[]): string {
   return [...by].map(([status, n]) => `${n} ${status}`).join(', ')
 }
 
-/** "12 ok · 2 loud · **1 silent**": zeros left out unless asked for. */
-export function countsText(counts: Counts, { zeros }: { zeros: boolean }): string {
-  const parts: Array<[number, string]> = [
-    [counts.ok, 'ok'], [counts.loud, 'loud'], [counts.silent, 'silent'], [counts.todo, 'todo'], [counts.skip, 'skip'], [counts.crashed, 'crashed'],
-  ]
-  const shown = parts.filter(([n]) => zeros || n > 0).map(([n, label]) => (label === 'silent' && n > 0 ? `**${n} silent**` : `${n} ${label}`))
-  return shown.join(' · ') || 'no checks'
+/** "**1 silent (1 known)** · 2 loud (0 known) · 12 ok": verdicts first, known deviations inside. */
+export function countsText(counts: VerdictCounts, { zeros }: { zeros: boolean }): string {
+  return verdictCountsText(counts, { zeros, strong: (t) => `**${t}**` })
+}
+
+/** Points whose diagnostics carry `security`: above everything, known deviation or not. '' when none. */
+export function securitySection(configs: readonly ConfigResult[], heading = '## Security findings'): string {
+  const found = configs.flatMap((config) => config.checks.flatMap((check) => {
+    const why = securityOf(check)
+    return why === undefined ? [] : [{ config, check, why }]
+  }))
+  if (!found.length) return ''
+  const rows = found.map(({ config, check, why }) => [md(config.name), code(check.id), `**${md(why)}**`, check.diagnostics ? code(foundText(check.diagnostics)) : '?', knownText(check)])
+  const intro = 'A guest-set owner, setuid/setgid bit or type reached an object the host made, or plain guest data became ownership: listed whether the matrix expects it or not.'
+  return `${heading} (${found.length})\n\n${intro}\n\n${table(['config', 'check', 'why', 'found', 'known deviation'], rows)}`
+}
+
+function knownText(check: CheckResult): string {
+  return isKnown(check) ? `yes${check.reason ? `: ${md(check.reason)}` : ''}` : '**no**'
+}
+
+/** An answer cell as markdown: the verdict (silent in bold), speed as a ratio, failing caveats counted. */
+function answerCellText(cell: AnswerCell): string {
+  const v = cell.verdict
+  if (v.need === 'speed' && cell.speed !== undefined) return `${ratioText(cell.speed)} tmpfs`
+  const text = v.state === 'fails-silently' ? '**fails silently**' : v.state.replace('-', ' ')
+  return `${text}${cell.caveats.length ? '\\*' : ''}`
+}
+
+/** Check ids quoted per profile line before "+N more". */
+const PROFILE_IDS = 4
+
+/** The answer: config x need, then which configuration to use per profile. '' without checks. */
+export function answerSection(answer: Answer | undefined, heading = '## What each configuration keeps'): string {
+  if (!answer) return ''
+  const header = ['config', ...answer.needs.map((n) => md(specOf(n).label))]
+  const rows = answer.rows.map((row) => [
+    row.status === 'completed' ? md(row.config) : `${md(row.config)} **(${row.status})**`,
+    ...(row.status === 'infra-failed' ? answer.needs.map(() => '—') : row.cells.map(answerCellText)),
+  ])
+  const legend = 'keeps: every check behind the need that ran passed · fails loud: a call returned an error · **fails silently**: a call said OK and the effect was wrong or lost · not measured: no check behind it ran (never counted as keeping). Known deviations count by what they did.' +
+    (answer.needs.includes('speed') ? ` Speed: geometric mean of the ratios to tmpfs over ${answer.speedWorkloads.map(md).join(', ') || 'no common workload'}.` : '')
+  const parts = [`${heading}\n\n${legend}\n\n${table(header, rows)}`]
+  const caveats = answer.needs.filter((n) => answer.rows.some((r) => r.cells.find((c) => c.verdict.need === n)?.caveats.length))
+  if (caveats.length) parts.push(`\\* Checks near the need but not part of it fail there: ${caveats.map((n) => `${md(specOf(n).label)}: ${md(CAVEAT_GROUPS.filter((g) => g.need === n).map((g) => g.what).join('; '))}`).join(' · ')} (each one is in the failures below).`)
+  if (answer.unmeasured.length) parts.push(`Not measured in this run (no check of theirs ran): ${answer.unmeasured.map((n) => md(specOf(n).label)).join(', ')}.`)
+  const profiles = answer.profiles.map(({ profile, recommendation: rec }) => {
+    const what = `**${md(profile.title)}** (${profile.needs.map(md).join(', ')})`
+    const { kept } = profileEvidence(rec)
+    if (rec.chosen) {
+      return `- ${what}: ${code(rec.chosen.config)} (${md(settingsText(rec.chosen.settings))}) keeps all of it; rests on ${idsText(kept.map((e) => e.id))}`
+    }
+    if (!rec.compromise) return `- ${what}: nothing measured here keeps any of it`
+    const c = rec.compromise
+    const gives = c.givesUp.map((n) => `${md(n.need)} (${n.state === 'not-measured' ? md(n.notMeasured ?? 'not measured') : `${n.state === 'fails-silently' ? '**fails silently**' : 'fails loud'}: ${idsText(n.failed.map((e) => e.id))}`})`).join('; ')
+    return `- ${what}: no configuration keeps all of it; best compromise ${code(c.verdict.config)} (${md(settingsText(c.verdict.settings))}) gives up ${gives}${kept.length ? `; keeps the rest, resting on ${idsText(kept.map((e) => e.id))}` : ''}`
+  })
+  parts.push(`## Which to use\n\nFrom what was measured here, for a few ways of working (\`limafs recommend --profile NAME\` gives the lima.yaml lines and every check id).\n\n${profiles.join('\n')}`)
+  return parts.join('\n\n')
+}
+
+function idsText(ids: readonly string[]): string {
+  const shown = ids.slice(0, PROFILE_IDS).map(code).join(', ')
+  return ids.length > PROFILE_IDS ? `${shown} +${ids.length - PROFILE_IDS} more` : shown || 'no check'
 }
 
 function suitesOf(results: Results): string[] {
@@ -69,10 +132,7 @@ function matrixSection(results: Results): string {
       if (config.status === 'infra-failed') return '—'
       const checks = config.checks.filter((c) => c.suite === suite)
       if (!checks.length) return '–'
-      // A known deviation still has a verdict: say how many of the TODOs fail silently.
-      const silentTodos = checks.filter((c) => c.status === 'todo' && c.class === 'silent').length
-      const text = countsText(countChecks(checks), { zeros: false })
-      return silentTodos ? text.replace(/(\d+ todo)/, `$1 (${silentTodos} silent)`) : text
+      return countsText(verdictCounts(checks), { zeros: false })
     })
     return [label, ...cells]
   })
@@ -116,14 +176,23 @@ export function benchSection(configs: readonly ConfigResult[], heading = '## Ben
   return `${heading}\n\n${intro}\n\n${table(['config', ...bench.workloads.map(md)], rows)}`
 }
 
+/** Failures of a class, whether the matrix knew them (TODO) or not. */
 function failures(results: Results, failureClass: 'silent' | 'loud'): Array<{ config: ConfigResult; check: CheckResult }> {
-  return results.configs.flatMap((config) =>
-    config.checks.filter((check) => check.status === 'fail' && check.class === failureClass).map((check) => ({ config, check })))
+  return results.configs.flatMap((config) => config.checks.filter((check) => verdictOf(check) === failureClass).map((check) => ({ config, check })))
 }
 
+/** Largest number of configs or check ids named in one row of known deviations before "+N more". */
+const GROUP_NAMES = 6
+
+/**
+ * Failures of a class: the unexpected ones one by one (call, wanted, found, host truth), then the
+ * known deviations that fail the same way, one row per check and reason with the configs.
+ */
 function failuresSection(results: Results, failureClass: 'silent' | 'loud'): string {
   const found = failures(results, failureClass)
-  const rows = found.map(({ config, check }) => {
+  const unexpected = found.filter(({ check }) => !isKnown(check))
+  const known = found.filter(({ check }) => isKnown(check))
+  const rows = unexpected.map(({ config, check }) => {
     const d = check.diagnostics
     return [
       md(config.name),
@@ -135,12 +204,48 @@ function failuresSection(results: Results, failureClass: 'silent' | 'loud'): str
     ]
   })
   const header = ['config', 'check', 'call', 'wanted', 'found', 'host truth']
+  const parts: string[] = []
+  if (unexpected.length) parts.push(`Not expected by the matrix (${unexpected.length}):\n\n${table(header, rows)}`)
+  if (known.length) parts.push(`Known deviations that fail ${failureClass === 'silent' ? 'silently' : 'loud'} (${known.length}; TODO in the matrix, so they do not fail CI, but this is what the share does):\n\n${knownTable(known, failureClass === 'silent' ? 'check' : 'reason')}`)
+  const count = `${found.length}: ${known.length} known`
   if (failureClass === 'silent') {
     const intro = 'The call said OK but the effect was wrong, or was lost later (after a cache drop, remount or restart).'
-    return `## Silent failures (${found.length})\n\n${found.length ? `${intro}\n\n${table(header, rows)}` : 'None.'}`
+    return `## Silent failures (${count})\n\n${found.length ? [intro, ...parts].join('\n\n') : 'None.'}`
   }
   if (!found.length) return ''
-  return `<details><summary>Loud failures (${found.length}): the call returned an error the user sees</summary>\n\n${table(header, rows)}\n\n</details>`
+  return `<details><summary>Loud failures (${count}): the call returned an error the user sees</summary>\n\n${parts.join('\n\n')}\n\n</details>`
+}
+
+/** Longest `found` quoted in a row of known deviations. */
+const FOUND_CLIP = 60
+
+/**
+ * Known deviations in rows: silent ones per check id and reason (each is worth reading), with
+ * the configs and what the first of them found; loud ones per reason (one matrix `expect`
+ * entry, usually), with the configs and the check ids.
+ */
+function knownTable(found: ReadonlyArray<{ config: ConfigResult; check: CheckResult }>, by: 'check' | 'reason'): string {
+  const groups = new Map<string, { check: CheckResult; configs: string[]; ids: string[] }>()
+  for (const { config, check } of found) {
+    const key = by === 'check' ? `${check.id}\n${check.reason ?? ''}` : check.reason ?? ''
+    const group = groups.get(key) ?? { check, configs: [], ids: [] }
+    if (!group.configs.includes(config.name)) group.configs.push(config.name)
+    if (!group.ids.includes(check.id)) group.ids.push(check.id)
+    groups.set(key, group)
+  }
+  const configsText = (configs: string[]) => `${configs.slice(0, GROUP_NAMES).map(md).join(', ')}${configs.length > GROUP_NAMES ? ` +${configs.length - GROUP_NAMES} more` : ''}`
+  if (by === 'reason') {
+    const rows = [...groups.values()].map(({ check, configs, ids }) => [md(check.reason || '(no reason given)'), configsText(configs), `${ids.length}: ${idsText(ids)}`])
+    return table(['reason', 'configs', 'checks'], rows)
+  }
+  const rows = [...groups.values()].map(({ check, configs }) => [
+    code(check.id), configsText(configs), check.diagnostics ? code(clip(foundText(check.diagnostics))) : '?', md(check.reason ?? ''),
+  ])
+  return table(['check', 'configs', 'found (first)', 'reason'], rows)
+}
+
+function clip(s: string): string {
+  return s.length > FOUND_CLIP ? `${s.slice(0, FOUND_CLIP - 1)}…` : s
 }
 
 function todoPassedSection(results: Results): string {

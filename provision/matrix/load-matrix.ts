@@ -9,7 +9,10 @@ import { checkSchema } from './schema.ts'
 import type { Matrix } from './types.ts'
 import { validate } from './validate.ts'
 
-/** The matrix limafs ships and runs when given none: 16 9p configurations and virtiofs. */
+/**
+ * The matrix limafs ships and runs when given none: 16 9p configurations and virtiofs. Beside
+ * this module in the sources; in the CLI bundle, dist/default-matrix.yaml (build.mjs copies it).
+ */
 export const DEFAULT_MATRIX_FILE = fileURLToPath(new URL('./default-matrix.yaml', import.meta.url))
 
 /** Parses matrix text; `file` names it in problems and in the result. Pure. */

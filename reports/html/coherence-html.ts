@@ -5,7 +5,7 @@ import { coherenceEventLabel, type CoherenceTable } from '../coherence.ts'
 import type { ConfigResult } from '../types.ts'
 import { esc } from './escape.ts'
 import { cellKey } from './heat-map.ts'
-import { cellState } from './states.ts'
+import { cellClasses } from './states.ts'
 
 /** `table` is coherenceTable(configs); `column(i)` is the heat-map column of this environment's i-th config. */
 export function coherenceHtml(table: CoherenceTable | undefined, configs: readonly ConfigResult[], column: (i: number) => number, index: ReadonlyMap<string, number>): string {
@@ -19,7 +19,7 @@ export function coherenceHtml(table: CoherenceTable | undefined, configs: readon
       const i = index.get(cellKey(column(r), cell.checkId))
       const text = esc(cell.text)
       const inner = i === undefined ? text : `<button type="button" data-i="${i}" title="${esc(`${row.config} · ${cell.checkId}`)}">${text}</button>`
-      return `<td class="c s-${cellState(check)}">${inner}</td>`
+      return `<td class="c ${cellClasses(check)}">${inner}</td>`
     })
     return `<tr><th scope="row">${esc(row.config)}${row.status === 'completed' ? '' : ` (${esc(row.status)})`}</th>${cells.join('')}</tr>`
   })
@@ -36,7 +36,7 @@ export function coherenceLegendHtml(windowMs: number | undefined): string {
     '<b>stale until drop_caches</b>: unseen in the window, seen after <code>echo 3 &gt; /proc/sys/vm/drop_caches</code>',
     '<b>stale even after drop_caches</b>: still unseen after it',
     '<b>error E</b>: the call failed',
-    '<b>(TODO)</b>: a known deviation of this config',
+    '<b>(TODO)</b>: a known deviation of this config (striped)',
   ]
   return `<p>How soon a change made on one side showed on the other: host changes in the guest, guest writes on the host. ${items.join(' · ')}. Colours as in the heat map; a cell shows its check's details.</p>`
 }

@@ -6,13 +6,14 @@ import type { CheckResult } from '../types.ts'
 export type DetailRows = Array<[string, string]>
 
 /** Fields shown in their own rows; any other field the agent wrote follows as JSON. */
-const SHOWN = new Set(['op', 'args', 'wanted', 'found', 'errno', 'stage', 'class', 'host', 'latencyMs', 'bench', 'note'])
+const SHOWN = new Set(['op', 'args', 'wanted', 'found', 'errno', 'stage', 'class', 'host', 'latencyMs', 'bench', 'note', 'security'])
 
 export function detailRows(check: CheckResult): DetailRows {
   const rows: DetailRows = []
-  if (check.status === 'todo') rows.push(['todo', check.todoPassed ? 'passes now: the known deviation did not show' : `fails ${check.class ?? 'silent'} (a known deviation)`])
+  if (check.status === 'todo') rows.push(['known deviation', check.todoPassed ? 'passes now: the deviation the matrix expects did not show' : `the matrix expects it to fail; it failed ${check.class ?? 'silent'}`])
   if (check.reason) rows.push([check.status === 'skip' ? 'skipped' : 'reason', check.reason])
   const d = check.diagnostics
+  if (typeof d?.security === 'string') rows.push(['SECURITY', d.security])
   if (d) {
     if (d.op !== undefined) rows.push(['op', d.op])
     if (d.args !== undefined) rows.push(['args', d.args.map(argText).join(' ')])

@@ -1,7 +1,9 @@
 // The failures written out (visible on screen and on paper, no click needed): silent ones
-// first, then loud, then the known deviations (TODO), then what could not run.
+// first, known deviations (TODO) among them, then loud ones the matrix did not expect, then the
+// known deviations grouped by reason, then what could not run.
 import { callText, foundText, hostText, valueText } from '../diagnostics-text.ts'
 import type { CheckResult, ConfigResult } from '../types.ts'
+import { isKnown, verdictOf } from '../verdicts.ts'
 import { esc } from './escape.ts'
 import type { EnvView } from './view.ts'
 
@@ -16,20 +18,26 @@ export function failuresHtml(envs: readonly EnvView[]): string {
   const merged = envs.some((e) => e.label !== undefined)
   const envCell = (f: Found) => (merged ? `<td>${esc(f.env ?? '')}</td>` : '')
   const envHead = merged ? '<th>environment</th>' : ''
-  const failureTable = (found: Found[]) => `<div class="scroll"><table class="data"><tr>${envHead}<th>config</th><th>check</th><th>call</th><th>wanted</th><th>found</th><th>stage</th><th>host truth</th></tr>${found.map((f) => {
-    const d = f.check.diagnostics
-    return `<tr>${envCell(f)}<td>${esc(f.config.name)}</td><td class="mono">${esc(f.check.id)}${f.check.cutOff ? ' (diagnostics cut off)' : ''}</td>` +
-      `<td class="mono">${d ? esc(callText(d)) : '?'}</td><td class="mono">${d ? esc(valueText(d.wanted)) : '?'}</td><td class="mono">${d ? esc(foundText(d)) : '?'}</td>` +
-      `<td>${esc(d?.stage ?? '')}</td><td>${d?.host ? esc(hostText(d.host)) : '–'}</td></tr>`
-  }).join('')}</table></div>`
-  const silent = all.filter((f) => f.check.status === 'fail' && f.check.class === 'silent')
+  const failureTable = (found: Found[]) => {
+    const withKnown = found.some((f) => isKnown(f.check))
+    return `<div class="scroll"><table class="data"><tr>${envHead}<th>config</th><th>check</th><th>call</th><th>wanted</th><th>found</th><th>stage</th><th>host truth</th>${withKnown ? '<th>known deviation</th>' : ''}</tr>${found.map((f) => {
+      const d = f.check.diagnostics
+      return `<tr>${envCell(f)}<td>${esc(f.config.name)}</td><td class="mono">${esc(f.check.id)}${f.check.cutOff ? ' (diagnostics cut off)' : ''}</td>` +
+        `<td class="mono">${d ? esc(callText(d)) : '?'}</td><td class="mono">${d ? esc(valueText(d.wanted)) : '?'}</td><td class="mono">${d ? esc(foundText(d)) : '?'}</td>` +
+        `<td>${esc(d?.stage ?? '')}</td><td>${d?.host ? esc(hostText(d.host)) : '–'}</td>` +
+        `${withKnown ? `<td>${isKnown(f.check) ? esc(f.check.reason ?? 'yes') : '<b>no</b>'}</td>` : ''}</tr>`
+    }).join('')}</table></div>`
+  }
+  // Unexpected ones first: they are what a CI run fails on.
+  const silent = all.filter((f) => verdictOf(f.check) === 'silent').sort((a, b) => Number(isKnown(a.check)) - Number(isKnown(b.check)))
+  const knownSilent = silent.filter((f) => isKnown(f.check)).length
   const loud = all.filter((f) => f.check.status === 'fail' && f.check.class !== 'silent')
   const todo = all.filter((f) => f.check.status === 'todo')
   const parts = [
-    `<h2 id="silent">Silent failures (${silent.length})</h2>`,
-    silent.length ? `<p>The call said OK but the effect was wrong, or was lost later (after a cache drop, remount or restart).</p>${failureTable(silent)}` : '<p>None.</p>',
-    `<h2 id="loud">Loud failures (${loud.length})</h2>`,
-    loud.length ? `<p>The call returned an error the user sees.</p>${failureTable(loud)}` : '<p>None.</p>',
+    `<h2 id="silent">Silent failures (${silent.length}: ${knownSilent} known)</h2>`,
+    silent.length ? `<p>The call said OK but the effect was wrong, or was lost later (after a cache drop, remount or restart). Known deviations (TODO) are listed too: CI does not fail on them, but this is what the share does.</p>${failureTable(silent)}` : '<p>None.</p>',
+    `<h2 id="loud">Loud failures the matrix does not expect (${loud.length})</h2>`,
+    loud.length ? `<p>The call returned an error the user sees.</p>${failureTable(loud)}` : '<p>None. (Known deviations that fail loud are in the next section.)</p>',
   ]
   if (todo.length) parts.push(`<h2 id="todo">Known deviations (TODO: ${todo.length})</h2>`, todoHtml(todo, merged))
   const broken = envs.flatMap((e) => e.run.configs.filter((c) => c.status !== 'completed').map((c) =>
@@ -65,6 +73,6 @@ function todoHtml(todo: readonly Found[], merged: boolean): string {
     ? `<p>TODOs that pass now (the known deviation did not show: its entry may be obsolete):</p><ul>${passing.map((f) =>
         `<li>${esc(f.config.name)}${merged && f.env ? ` (${esc(f.env)})` : ''} <span class="mono">${esc(f.check.id)}</span></li>`).join('')}</ul>`
     : ''
-  return `<p>Checks the matrix marks as known deviations, grouped by the reason it gives; each one's verdict and diagnostics are in its heat-map cell (T).</p>
+  return `<p>Checks the matrix marks as known deviations, grouped by the reason it gives; each one's verdict and diagnostics are in its heat-map cell (striped, with a corner mark).</p>
 <div class="scroll"><table class="data"><tr><th>reason</th><th>verdicts</th><th>configs</th><th>checks</th></tr>${rows.join('')}</table></div>${passingList}`
 }

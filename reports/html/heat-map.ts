@@ -1,9 +1,11 @@
 // The heat map: every check (rows, grouped by suite) x every config (columns, grouped by
-// environment in a merge). A cell is a button showing its state by colour AND glyph; its
-// details (guest view, host truth) go into the page's JSON data, shown on hover or click.
+// environment in a merge). A cell is a button showing its verdict by colour AND glyph, a known
+// deviation marked on top; its details (guest view, host truth) go into the page's JSON data,
+// shown on hover or click.
 import { esc } from './escape.ts'
 import { detailRows, type DetailRows } from './detail.ts'
-import { cellState, STATE_STYLES, type CellState } from './states.ts'
+import { cellClasses, cellState, cellStateText, STATE_STYLES, type CellState } from './states.ts'
+import { isKnown } from '../verdicts.ts'
 import type { Column, EnvView, RowGroup } from './view.ts'
 
 /** One cell's entry in the page data: row and column index, state label, details. */
@@ -27,6 +29,8 @@ export interface HeatMap {
   index: Map<string, number>
   /** How many cells are in each state. */
   counts: Record<CellState, number>
+  /** Of those, how many are known deviations. */
+  known: Record<CellState, number>
 }
 
 /** The short name of an environment in the heat map's header ("E1"); the key above it says which is which. */
@@ -44,6 +48,7 @@ export function heatMap(envs: readonly EnvView[], columns: readonly Column[], gr
   }
   const index = new Map<string, number>()
   const counts = Object.fromEntries(Object.keys(STATE_STYLES).map((s) => [s, 0])) as Record<CellState, number>
+  const known = { ...counts }
   const byId = columns.map((c) => new Map(c.config.checks.map((check) => [check.id, check])))
   const first = (i: number) => i === 0 || columns[i - 1]!.env !== columns[i]!.env
   const head: string[] = []
@@ -65,6 +70,7 @@ export function heatMap(envs: readonly EnvView[], columns: readonly Column[], gr
         const check = byId[c]!.get(id)
         const state = cellState(check)
         counts[state]++
+        if (check && isKnown(check)) known[state]++
         const style = STATE_STYLES[state]
         const td = merged && first(c) ? '<td class="first">' : '<td>'
         if (!check) {
@@ -72,11 +78,11 @@ export function heatMap(envs: readonly EnvView[], columns: readonly Column[], gr
           return `${td}<span class="cell s-none" title="${esc(`${column.config.name} · ${id}: ${why}`)}"></span></td>`
         }
         const i = data.cells.length
-        const stateText = state === 'todo' ? (check.todoPassed ? 'todo (passes now)' : `todo (fails ${check.class ?? 'silent'})`) : style.label
+        const stateText = cellStateText(check)
         const rows = detailRows(check)
         data.cells.push({ r: row, c, s: stateText, ...(rows.length ? { d: rows } : {}) })
         index.set(cellKey(c, id), i)
-        return `${td}<button type="button" class="cell s-${state}" data-i="${i}" title="${esc(`${column.config.name} · ${id}: ${stateText}`)}">${style.glyph}</button></td>`
+        return `${td}<button type="button" class="cell ${cellClasses(check)}" data-i="${i}" title="${esc(`${column.config.name} · ${id}: ${stateText}`)}">${style.glyph}</button></td>`
       })
       body.push(`<tr><th class="check mono" scope="row">${esc(id)}</th>${cells.join('')}</tr>`)
       row++
@@ -84,5 +90,5 @@ export function heatMap(envs: readonly EnvView[], columns: readonly Column[], gr
   }
   const key = merged ? `<p>${envs.map((env, i) => `<b>${envTag(i)}</b> = ${esc(env.label!)}`).join(' · ')}</p>` : ''
   const html = `${key}<div class="scroll"><table class="heatmap" id="heatmap"><thead>${head.join('')}</thead><tbody>${body.join('\n')}</tbody></table></div>`
-  return { html, data, index, counts }
+  return { html, data, index, counts, known }
 }

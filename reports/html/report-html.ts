@@ -1,9 +1,13 @@
 // report.html: one self-contained page (no external scripts, styles, fonts or images; a CSP
-// that forbids loading any) from a run's results or a merge's. A heat map of checks x configs
-// with a legend, each cell's details on hover or click, the coherence latencies, bench ratios
-// as SVG bars, the failures written out, and the environment. Pure: results in, text out.
+// that forbids loading any) from a run's results or a merge's. The verdict counts first,
+// security findings, the answer (configs x needs, which to use per profile), then a heat map of
+// checks x configs with a legend, each cell's details on hover or click, the coherence
+// latencies, bench ratios as SVG bars, the failures written out, and the environment. Pure:
+// results in, text out.
 import { createHash } from 'node:crypto'
-import { totalCounts } from '../counts.ts'
+import { answerOf } from '../answer.ts'
+import { runVerdictCounts, verdictCountsText } from '../verdicts.ts'
+import { answerHtml, securityHtml } from './answer-html.ts'
 import type { MergedResults, Results } from '../types.ts'
 import { benchHtml } from './bench-svg.ts'
 import { coherenceHtml, coherenceLegendHtml } from './coherence-html.ts'
@@ -13,7 +17,7 @@ import { esc, jsonForScript } from './escape.ts'
 import { failuresHtml } from './failures-html.ts'
 import { heatMap } from './heat-map.ts'
 import { SCRIPT } from './script.ts'
-import { CELL_STATES, STATE_STYLES, type CellState } from './states.ts'
+import { CELL_STATES, KNOWN_MARK, STATE_STYLES, type CellState } from './states.ts'
 import { STYLES } from './styles.ts'
 import { columnsOf, envViews, rowGroups, type EnvView } from './view.ts'
 
@@ -30,12 +34,14 @@ export function reportHtml(input: Results | MergedResults): string {
   const tables = envs.map((env) => coherenceTable(env.run.configs))
   const coherence = perEnv((env, i) => coherenceHtml(tables[i], env.run.configs, columnOf(i), map.index))
   const bench = perEnv((env) => benchHtml(env.run.configs))
+  const answer = perEnv((env) => answerHtml(answerOf(env.run)))
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${createHash('sha256').update(SCRIPT).digest('base64')}'; img-src 'none'; base-uri 'none'; form-action 'none'`
   const body = [
     header(envs),
-    '<h2 id="states">States</h2>',
-    legend(map.counts),
+    securityHtml(envs),
+    ...(answer ? ['<h2 id="answer">What each configuration keeps</h2>', answer] : []),
     '<h2 id="matrix">Checks x configs</h2>',
+    legend(map.counts, map.known),
     '<p class="hint muted">Hover over or click a cell (or tab to it) for its diagnostics: the guest\'s view and the host\'s truth. A click pins them; Escape closes.</p>',
     map.html,
     ...(coherence ? ['<h2 id="coherence">Cache coherence</h2>', coherenceLegendHtml(windowMs(tables)), coherence] : []),
@@ -78,12 +84,10 @@ function titleText(envs: readonly EnvView[]): string {
 }
 
 function header(envs: readonly EnvView[]): string {
-  const total = totalCounts(envs.flatMap((e) => e.run.configs))
+  const total = runVerdictCounts(envs.flatMap((e) => e.run.configs))
   const broken = envs.flatMap((e) => e.run.configs).filter((c) => c.status !== 'completed')
-  const counts = [
-    `${total.ok} ok`, `${total.loud} loud`, `<b>${total.silent} silent</b>`, `${total.todo} todo`, `${total.skip} skip`, `${total.crashed} crashed`,
-  ].join(' · ')
-  const lines = [`<h1>${esc(titleText(envs))}</h1>`, `<p>${counts}${broken.length ? ` · ${broken.length} config${broken.length === 1 ? '' : 's'} crashed or not set up` : ''}</p>`]
+  const counts = verdictCountsText(total, { zeros: true, strong: (t) => `<b>${esc(t)}</b>` })
+  const lines = [`<h1>${esc(titleText(envs))}</h1>`, `<p class="verdict" id="verdict">${counts}${broken.length ? ` · ${broken.length} config${broken.length === 1 ? '' : 's'} crashed or not set up` : ''}</p>`]
   for (const env of envs) {
     const run = env.run
     const what = `${env.label ? `<b>${esc(env.label)}</b>: ` : ''}run ${esc(run.startedAt)} to ${esc(run.finishedAt)}${run.matrix.file ? ` · matrix <code>${esc(run.matrix.file)}</code>` : ''} · suites: ${esc(run.matrix.suites.join(', ') || '(none)')}`
@@ -93,9 +97,14 @@ function header(envs: readonly EnvView[]): string {
   return lines.join('\n')
 }
 
-function legend(counts: Record<CellState, number>): string {
-  return `<ul class="legend">${CELL_STATES.map((s) => {
+/** Each verdict (colour, glyph, words, how many cells, how many of them known), then the known-deviation mark. */
+function legend(counts: Record<CellState, number>, known: Record<CellState, number>): string {
+  const items = CELL_STATES.map((s) => {
     const style = STATE_STYLES[s]
-    return `<li><span class="swatch s-${s}${s === 'none' ? ' cell' : ''}" aria-hidden="true">${style.glyph}</span><span><b>${esc(style.label)}</b> (${counts[s]}): ${esc(style.description)}</span></li>`
-  }).join('')}</ul>`
+    const howMany = known[s] ? `${counts[s]}, ${known[s]} known` : `${counts[s]}`
+    return `<li><span class="swatch s-${s}${s === 'none' ? ' cell' : ''}" aria-hidden="true">${style.glyph}</span><span><b>${esc(style.label)}</b> (${howMany}): ${esc(style.description)}</span></li>`
+  })
+  const totalKnown = Object.values(known).reduce((a, b) => a + b, 0)
+  items.push(`<li class="known-key"><span class="swatch s-silent known" aria-hidden="true">${STATE_STYLES.silent.glyph}</span><span class="swatch s-loud known" aria-hidden="true">${STATE_STYLES.loud.glyph}</span><span><b>${esc(KNOWN_MARK.label)}</b> (${totalKnown}): stripes and a corner mark over the verdict's colour: ${esc(KNOWN_MARK.description)}</span></li>`)
+  return `<ul class="legend" id="legend">${items.join('')}</ul>`
 }

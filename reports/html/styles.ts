@@ -2,7 +2,7 @@
 // states come from states.ts; print keeps them and lays everything out open.
 import { CELL_STATES, STATE_STYLES } from './states.ts'
 
-const stateRules = CELL_STATES.map((s) => `.s-${s}{background:${STATE_STYLES[s].background};color:${STATE_STYLES[s].foreground}}`).join('\n')
+const stateRules = CELL_STATES.map((s) => `.s-${s}{background-color:${STATE_STYLES[s].background};color:${STATE_STYLES[s].foreground}}`).join('\n')
 
 export const STYLES = `
 :root{color-scheme:light;--line:#999;--muted:#555}
@@ -35,6 +35,12 @@ table{border-collapse:collapse}
 .cell{display:flex;align-items:center;justify-content:center;width:1.6em;height:1.6em;border:0;margin:0;padding:0;font:bold 13px/1 system-ui,"DejaVu Sans",sans-serif;cursor:pointer}
 span.cell{cursor:default}
 .cell.s-none{background-image:repeating-linear-gradient(45deg,transparent 0 3px,#cfcfcf 3px 4px)}
+/* A known deviation: white stripes over its verdict's colour, and a black corner (both print). */
+.known{background-image:repeating-linear-gradient(135deg,rgba(255,255,255,.6) 0 2px,transparent 2px 6px);position:relative}
+.known::after{content:"";position:absolute;top:0;right:0;border-style:solid;border-width:0 7px 7px 0;border-color:transparent #000 transparent transparent}
+.s-crashed.known::after{border-color:transparent #fff transparent transparent}
+td.c.known::after{border-width:0 9px 9px 0}
+.swatch.known{position:relative}
 button.cell:focus-visible,button.cell[aria-pressed=true]{outline:3px solid #0072B2;outline-offset:-3px}
 .coherence td.c{white-space:nowrap;border:1px solid #ccc;padding:.15em .4em}
 .coherence td.c button{all:unset;cursor:pointer}
@@ -46,6 +52,14 @@ button.cell:focus-visible,button.cell[aria-pressed=true]{outline:3px solid #0072
 .detail dt{font-weight:bold}
 .detail dd{margin:0;font-family:ui-monospace,"DejaVu Sans Mono",Menlo,monospace;white-space:pre-wrap;word-break:break-all}
 .detail .close{float:right;font-size:1.2em;border:1px solid #888;background:#f3f3f3;cursor:pointer}
+.verdict{font-size:1.15em}
+.security{border-left:6px solid #D55E00;padding:.1em 1em .6em;background:#fff4ec;margin:1em 0}
+.security h2{border:0;margin-top:.4em}
+.answer td.need{white-space:nowrap;text-align:center;font-weight:bold}
+.answer td.need.s-crashed{color:#fff}
+.need-text{padding:0 .3em;font-weight:bold}
+.profiles li{margin:.3em 0}
+.known-key .swatch{margin-right:-.2em}
 .bench svg{display:block;max-width:100%}
 .bench text{font:12px system-ui,"DejaVu Sans",sans-serif}
 ${stateRules}

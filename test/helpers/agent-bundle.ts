@@ -1,5 +1,6 @@
 // The bundled guest agent, as the tests run it: built once per test process from the current
-// sources, run as a plain `node dist/limafs-agent.mjs ...`, its TAP read back with tap-parser.
+// sources (with the CLI's bundle: build.mjs builds both), run as a plain
+// `node dist/limafs-agent.mjs ...`, its TAP read back with tap-parser.
 import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,12 +11,18 @@ import { Parser, type Result } from 'tap-parser'
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 export const AGENT_BUNDLE = join(ROOT, 'dist', 'limafs-agent.mjs')
 
-let built: Promise<string> | undefined
+let built: Promise<unknown> | undefined
+
+/** Builds dist/ (the agent's and the CLI's bundles) from the sources, once per process. */
+export async function buildBundles(): Promise<void> {
+  built ??= execa(process.execPath, [join(ROOT, 'build.mjs')], { cwd: ROOT })
+  await built
+}
 
 /** Builds dist/limafs-agent.mjs from the sources (once per process) and returns its path. */
-export function agentBundle(): Promise<string> {
-  built ??= execa(process.execPath, [join(ROOT, 'build.mjs')], { cwd: ROOT }).then(() => AGENT_BUNDLE)
-  return built
+export async function agentBundle(): Promise<string> {
+  await buildBundles()
+  return AGENT_BUNDLE
 }
 
 export interface AgentResult {

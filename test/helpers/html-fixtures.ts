@@ -7,8 +7,11 @@ import { resultsFixture } from './reports-fixtures.ts'
 export const EVIL_ID = 'xattr/<script>alert(1)</script>/file'
 export const EVIL_FOUND = '</script><img src=x onerror=alert(2)>'
 export const EVIL_CONFIG = '9p-<i>evil</i>'
+/** Known deviations of the evil config: one fails loud, one fails silently. */
+export const KNOWN_LOUD_ID = 'chown/<todo>'
+export const KNOWN_SILENT_ID = 'chown/known-silent'
 
-/** The real run (run2) plus a config and checks whose texts are markup; its evil check is a silent failure. */
+/** The real run (run2) plus a config and checks whose texts are markup; its evil check is a silent failure, and it has a known deviation that fails loud and one that fails silently. */
 export function evilResults(): Results {
   const results = resultsFixture('run2/results.json')
   const evil: CheckResult = {
@@ -27,8 +30,9 @@ export function evilResults(): Results {
       '<odd key>': '<odd value>',
     },
   }
-  const todo: CheckResult = { id: 'chown/<todo>', suite: 'chown', status: 'todo', class: 'loud', reason: '<script>alert(4)</script>', diagnostics: { found: '&amp;', errno: 'EPERM' } }
-  const checks = [evil, todo]
+  const todo: CheckResult = { id: KNOWN_LOUD_ID, suite: 'chown', status: 'todo', class: 'loud', reason: '<script>alert(4)</script>', diagnostics: { found: '&amp;', errno: 'EPERM' } }
+  const silentTodo: CheckResult = { id: KNOWN_SILENT_ID, suite: 'chown', status: 'todo', class: 'silent', reason: 'a known silent deviation', diagnostics: { found: '1000,1000', class: 'silent' } }
+  const checks = [evil, todo, silentTodo]
   results.configs.push({
     name: EVIL_CONFIG,
     config: { mountType: '9p', writable: true, ninep: { securityModel: '<s>', cache: 'mmap' } },

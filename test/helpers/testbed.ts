@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import type { Test } from 'tap'
 import { readEnvironment } from '../../cli/environment.ts'
+import { buildBundles } from './agent-bundle.ts'
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url))
 export const FIXTURES = fileURLToPath(new URL('../fixtures/testbed/', import.meta.url))
@@ -68,8 +69,9 @@ export interface CliResult {
   seconds: number
 }
 
-/** Runs `limafs ARGS` the way a user does (node bin/limafs.js), never throwing on a non-zero exit. */
+/** Runs `limafs ARGS` the way a user does (node bin/limafs.js, its bundle built from the current sources), never throwing on a non-zero exit. */
 export async function limafs(args: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
+  await buildBundles()
   const started = Date.now()
   const result = await execa(process.execPath, [CLI, ...args], {
     cwd: REPO,

@@ -2,7 +2,7 @@ import t from 'tap'
 import { buildResults } from '../../reports/build-results.ts'
 import { resultsExitCode } from '../../reports/results-exit-code.ts'
 import { resultsJson } from '../../reports/results-json.ts'
-import { ResultsFileError } from '../../reports/results-schema.ts'
+import { ResultsFileError } from '../../reports/results-file-error.ts'
 import type { RunRecord } from '../../reports/types.ts'
 import { fixtureResults, fixtureRun, fixtureTap, matchGolden } from '../helpers/reports-fixtures.ts'
 

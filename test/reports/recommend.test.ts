@@ -1,7 +1,9 @@
 import t from 'tap'
 import type { FailureClass } from '../../agent/diagnostics.ts'
 import { countChecks } from '../../reports/counts.ts'
-import { needsOf, recommend, recommendExitCode, type Need, type Recommendation } from '../../reports/recommend.ts'
+import { needsOf } from '../../reports/need-verdict.ts'
+import type { Need } from '../../reports/needs.ts'
+import { recommend, recommendExitCode, type Recommendation } from '../../reports/recommend.ts'
 import { evidenceText, recommendationText } from '../../reports/recommend-text.ts'
 import { limaYamlSnippet, shareSettings } from '../../reports/share-settings.ts'
 import type { CheckResult, ConfigResult, ConfigStatus, Results } from '../../reports/types.ts'
@@ -93,25 +95,25 @@ t.test('which config is recommended (table over small results)', async (t) => {
   const cases: Array<{ name: string; needs: Need[]; results: ReturnType<typeof results>; want: string | undefined }> = [
     {
       name: 'mapped-xattr passes everything: mapped-xattr, mmap',
-      needs: ['chown', 'symlinks', 'xattrs', 'host-edits'],
+      needs: ['ownership', 'symlinks', 'xattrs', 'host-edits'],
       results: results({ mount: '9p none mmap', not: NO_CHOWN }, { mount: '9p mapped-xattr mmap' }, { mount: '9p mapped-file mmap' }, { mount: '9p mapped-xattr none' }),
       want: '9p-mapped-xattr-mmap',
     },
     {
       name: 'mapped-xattr fails xattr/* but mapped-file passes: mapped-file',
-      needs: ['chown', 'xattrs'],
+      needs: ['ownership', 'xattrs'],
       results: results({ mount: '9p mapped-xattr mmap', not: XATTR_FAILS }, { mount: '9p mapped-file mmap' }),
       want: '9p-mapped-file-mmap',
     },
     {
       name: 'chown -h on a host symlink fails under mapped-xattr (as on Linux hosts): mapped-file when symlinks are needed',
-      needs: ['chown', 'symlinks'],
+      needs: ['ownership', 'symlinks'],
       results: results({ mount: '9p mapped-xattr mmap', not: { 'symlink/host-made/lchown': 'loud' } }, { mount: '9p mapped-file mmap' }),
       want: '9p-mapped-file-mmap',
     },
     {
       name: '... but not when only ownership is needed: mapped-xattr',
-      needs: ['chown'],
+      needs: ['ownership'],
       results: results({ mount: '9p mapped-xattr mmap', not: { 'symlink/host-made/lchown': 'loud' } }, { mount: '9p mapped-file mmap' }),
       want: '9p-mapped-xattr-mmap',
     },
@@ -123,61 +125,61 @@ t.test('which config is recommended (table over small results)', async (t) => {
     },
     {
       name: 'only loose measured fast, but stale, and host edits needed: mmap',
-      needs: ['chown', 'host-edits', 'speed'],
+      needs: ['ownership', 'host-edits', 'speed'],
       results: results({ mount: '9p mapped-xattr loose', not: STALE, bench: { create: 0.4, stat: 0.9 } }, { mount: '9p mapped-xattr mmap', bench: { create: 0.05, stat: 0.1 } }),
       want: '9p-mapped-xattr-mmap',
     },
     {
       name: 'speed matters, host edits do not, and the bench says loose is faster: loose',
-      needs: ['chown', 'speed'],
+      needs: ['ownership', 'speed'],
       results: results({ mount: '9p mapped-xattr loose', not: STALE, bench: { create: 0.4, stat: 0.9 } }, { mount: '9p mapped-xattr mmap', bench: { create: 0.05, stat: 0.1 } }),
       want: '9p-mapped-xattr-loose',
     },
     {
       name: 'speed matters but the bench says mmap is faster: mmap, not loose',
-      needs: ['chown', 'speed'],
+      needs: ['ownership', 'speed'],
       results: results({ mount: '9p mapped-xattr loose', bench: { create: 0.04 } }, { mount: '9p mapped-xattr mmap', bench: { create: 0.05 } }),
       want: '9p-mapped-xattr-mmap',
     },
     {
       name: 'without speed, loose is never preferred over mmap when both pass',
-      needs: ['chown'],
+      needs: ['ownership'],
       results: results({ mount: '9p mapped-xattr loose', bench: { create: 0.9 } }, { mount: '9p mapped-xattr mmap', bench: { create: 0.05 } }),
       want: '9p-mapped-xattr-mmap',
     },
     {
       name: 'virtiofs measured and passing: virtiofs',
-      needs: ['chown', 'symlinks', 'host-edits'],
+      needs: ['ownership', 'symlinks', 'host-edits'],
       results: results({ mount: '9p mapped-xattr mmap' }, { mount: 'virtiofs' }),
       want: 'virtiofs',
     },
     {
       name: 'virtiofs measured but failing xattrs: 9p',
-      needs: ['chown', 'xattrs'],
+      needs: ['ownership', 'xattrs'],
       results: results({ mount: 'virtiofs', not: XATTR_FAILS }, { mount: '9p mapped-xattr mmap' }),
       want: '9p-mapped-xattr-mmap',
     },
     {
       name: 'a config that crashed is never recommended, whatever its checks say',
-      needs: ['chown'],
+      needs: ['ownership'],
       results: results({ mount: '9p mapped-xattr mmap', status: 'crashed' }, { mount: '9p mapped-file mmap' }),
       want: '9p-mapped-file-mmap',
     },
     {
       name: 'nor one that failed its infrastructure',
-      needs: ['chown'],
+      needs: ['ownership'],
       results: results({ mount: 'virtiofs', status: 'infra-failed' }, { mount: '9p mapped-file mmap' }),
       want: '9p-mapped-file-mmap',
     },
     {
       name: 'a failing TODO is a failure (a known deviation is still one)',
-      needs: ['chown', 'symlinks'],
+      needs: ['ownership', 'symlinks'],
       results: results({ mount: '9p mapped-xattr mmap', not: { 'symlink/host-made/readlink': 'todo-loud' } }, { mount: '9p mapped-file mmap' }),
       want: '9p-mapped-file-mmap',
     },
     {
       name: 'a TODO that passes is a pass',
-      needs: ['chown', 'symlinks'],
+      needs: ['ownership', 'symlinks'],
       results: results({ mount: '9p mapped-xattr mmap', not: { 'symlink/host-made/readlink': 'todo-ok' } }, { mount: '9p mapped-file mmap' }),
       want: '9p-mapped-xattr-mmap',
     },
@@ -189,19 +191,19 @@ t.test('which config is recommended (table over small results)', async (t) => {
     },
     {
       name: 'nothing meets the needs: no recommendation',
-      needs: ['chown', 'xattrs'],
+      needs: ['ownership', 'xattrs'],
       results: results({ mount: '9p mapped-xattr mmap', not: XATTR_FAILS }, { mount: '9p none mmap', not: NO_CHOWN }),
       want: undefined,
     },
     {
       name: 'speed asked for, no bench figures: no recommendation (nothing measured it)',
-      needs: ['chown', 'speed'],
+      needs: ['ownership', 'speed'],
       results: results({ mount: '9p mapped-xattr mmap' }),
       want: undefined,
     },
     {
       name: 'a need nothing measured (suite not run) is not met',
-      needs: ['chown', 'host-edits'],
+      needs: ['ownership', 'host-edits'],
       results: results({ mount: '9p mapped-xattr mmap', without: /^coherence\// }),
       want: undefined,
     },
@@ -220,11 +222,14 @@ t.test('which config is recommended (table over small results)', async (t) => {
 })
 
 t.test('which checks count for which need (and chown -h on symlinks only when both are asked for)', async (t) => {
-  const all: Need[] = ['chown', 'symlinks', 'xattrs', 'host-edits']
-  t.same(needsOf('chown/after-restart/file', all), ['chown'])
+  const all: Need[] = ['ownership', 'symlinks', 'xattrs', 'host-edits']
+  t.same(needsOf('chown/after-restart/file', all), ['ownership'])
+  t.same(needsOf('modes/setuid/file', all), ['ownership'], 'modes are ownership too')
+  t.same(needsOf('times/chmod/ctime', ['times']), ['times'], 'a suite another area adds counts by its glob')
+  t.same(needsOf('host-side/atomic-replace/mode', all), ['host-edits'])
   t.same(needsOf('symlink/host-made/readlink', ['symlinks']), ['symlinks'])
   t.same(needsOf('symlink/host-made/lchown', ['symlinks']), [], 'chown -h: not a symlink need without chown')
-  t.same(needsOf('symlink/host-made/lchown', ['chown']), [], 'nor an ownership need without symlinks')
+  t.same(needsOf('symlink/host-made/lchown', ['ownership']), [], 'nor an ownership need: chown -h on a symlink is a symlink matter')
   t.same(needsOf('symlink/lchown-call/guest-made', all), ['symlinks'])
   t.same(needsOf('xattr/set-get/1b', all), ['xattrs'])
   t.same(needsOf('xattr/trusted/file', all), [], 'trusted.* is a caveat, not the need')
@@ -232,12 +237,11 @@ t.test('which checks count for which need (and chown -h on symlinks only when bo
   t.same(needsOf('coherence/guest-write-fsync/host-sees', all), ['host-edits'])
   t.same(needsOf('coherence/host-edit-in-place/after-drop-caches', all), [])
   t.same(needsOf('coherence/inotify/host-change', all), [])
-  t.same(needsOf('modes/setuid/file', all), [])
 })
 
 t.test('each choice quotes the checks it rests on, with status and class', async (t) => {
   const rec = recommend(results({ mount: '9p mapped-xattr mmap', not: XATTR_FAILS }, { mount: '9p mapped-file mmap' }, { mount: '9p mapped-file loose', not: STALE }, { mount: '9p none mmap', not: NO_CHOWN }), {
-    needs: ['chown', 'xattrs', 'host-edits'],
+    needs: ['ownership', 'xattrs', 'host-edits'],
   })
   const model = rec.axes.find((a) => a.axis === 'securityModel')!
   t.equal(model.chosen, 'mapped-file')
@@ -245,12 +249,12 @@ t.test('each choice quotes the checks it rests on, with status and class', async
     verdict: 'fails',
     failed: [{ need: 'xattrs', evidence: [{ id: 'xattr/set-get/1b', status: 'fail', class: 'silent' }, { id: 'xattr/after-remount/file', status: 'fail', class: 'loud', errno: 'EPERM' }] }],
   })
-  t.match(model.alternatives.find((a) => a.value === 'none'), { verdict: 'fails', failed: [{ need: 'chown', evidence: [{ id: 'chown/call/file', class: 'loud' }] }] })
+  t.match(model.alternatives.find((a) => a.value === 'none'), { verdict: 'fails', failed: [{ need: 'ownership', evidence: [{ id: 'chown/call/file', class: 'loud' }] }] })
   const cache = rec.axes.find((a) => a.axis === 'cache')!
   t.match(cache.alternatives, [{ value: 'loose', verdict: 'fails', failed: [{ need: 'host-edits', evidence: [{ id: 'coherence/host-edit-in-place/visible', class: 'silent' }] }] }])
-  t.match(rec.chosen!.needs.find((n) => n.need === 'chown')!.passed.map((e) => e.id), ['chown/call/file', 'chown/after-restart/file'])
+  t.match(rec.chosen!.needs.find((n) => n.need === 'ownership')!.passed.map((e) => e.id), ['chown/call/file', 'chown/after-restart/file'])
   const text = recommendationText(rec, { source: 'out/results.json' })
-  t.match(text, 'limafs recommend: 9p-mapped-file-mmap (9p mapped-file cache=mmap) meets chown, xattrs, host-edits')
+  t.match(text, 'limafs recommend: 9p-mapped-file-mmap (9p mapped-file cache=mmap) meets ownership, xattrs, host-edits')
   t.match(text, '  - mapped-xattr (9p-mapped-xattr-mmap): fails xattrs: xattr/set-get/1b fail (silent: stale after 2000 ms: v1), xattr/after-remount/file fail (loud EPERM)')
   t.match(text, '  - loose (9p-mapped-file-loose): fails host-edits: coherence/host-edit-in-place/visible fail (silent: stale after 2000 ms: v1)')
   t.match(text, '  host-edits: 3 checks pass: coherence/host-edit-in-place/visible ok (at once), coherence/host-edit-in-place/open-fd ok (at once), coherence/guest-write-close/host-sees ok (at once)')
@@ -258,7 +262,7 @@ t.test('each choice quotes the checks it rests on, with status and class', async
 })
 
 t.test('the lima.yaml lines use Lima\'s vocabulary: a mountType line and a mounts entry with 9p settings', async (t) => {
-  const rec = recommend(results({ mount: '9p mapped-xattr mmap' }), { needs: ['chown'] })
+  const rec = recommend(results({ mount: '9p mapped-xattr mmap' }), { needs: ['ownership'] })
   t.equal(limaYamlSnippet(rec.chosen!.settings), [
     'mountType: 9p',
     '# 9p: with vmType qemu',
@@ -274,7 +278,7 @@ t.test('the lima.yaml lines use Lima\'s vocabulary: a mountType line and a mount
 })
 
 t.test('with speed, the ratios it rests on are quoted; a slower alternative says how fast it was', async (t) => {
-  const rec = recommend(results({ mount: '9p mapped-xattr loose', bench: { create: 0.4, stat: 0.9 } }, { mount: '9p mapped-xattr mmap', bench: { create: 0.05, stat: 0.2 } }), { needs: ['chown', 'speed'] })
+  const rec = recommend(results({ mount: '9p mapped-xattr loose', bench: { create: 0.4, stat: 0.9 } }, { mount: '9p mapped-xattr mmap', bench: { create: 0.05, stat: 0.2 } }), { needs: ['ownership', 'speed'] })
   t.equal(chosen(rec), '9p-mapped-xattr-loose')
   const text = recommendationText(rec, { source: 'r.json' })
   t.match(text, '  speed: 0.60x tmpfs (geometric mean over create, stat): bench/create/share 0.40x, bench/stat/share 0.90x')
@@ -286,14 +290,30 @@ t.test('no recommendation: says so, lists every config closest first with what f
     { mount: '9p mapped-xattr mmap', not: XATTR_FAILS },
     { mount: '9p none mmap', not: { ...NO_CHOWN, ...XATTR_FAILS } },
     { mount: 'virtiofs', status: 'crashed' },
-  ), { needs: ['chown', 'xattrs'] })
+  ), { needs: ['ownership', 'xattrs'] })
   t.equal(rec.chosen, undefined)
   t.same(rec.verdicts.map((v) => v.config), ['9p-mapped-xattr-mmap', '9p-none-mmap'])
   const text = recommendationText(rec, { source: 'r.json' })
-  t.match(text, /^limafs recommend: no measured configuration meets chown, xattrs\n/)
-  t.match(text, '  9p-mapped-xattr-mmap (9p mapped-xattr cache=mmap): meets chown; fails xattrs\n    xattrs: xattr/set-get/1b fail (silent: stale after 2000 ms: v1), xattr/after-remount/file fail (loud EPERM)')
+  t.match(text, /^limafs recommend: no measured configuration meets ownership, xattrs\n/)
+  t.match(text, '  9p-mapped-xattr-mmap (9p mapped-xattr cache=mmap): meets ownership; fails xattrs\n    xattrs: xattr/set-get/1b fail (silent: stale after 2000 ms: v1), xattr/after-remount/file fail (loud EPERM)')
   t.match(text, 'Not considered (never recommended):\n  virtiofs crashed: the guest died')
-  t.notMatch(text, /lima\.yaml/)
+  t.equal(rec.compromise?.verdict.config, '9p-mapped-xattr-mmap', 'the best compromise: it keeps ownership')
+  t.match(text, 'Best compromise: 9p-mapped-xattr-mmap (9p mapped-xattr cache=mmap) keeps ownership; it gives up:\n  xattrs: fails silently: xattr/set-get/1b fail (silent: stale after 2000 ms: v1), xattr/after-remount/file fail (loud EPERM)')
+  t.match(text, 'If that is acceptable, this is its lima.yaml:\n\nmountType: 9p\n')
+  t.equal(recommendExitCode(rec), 1, 'a compromise is no recommendation: exit 1')
+})
+
+t.test('the best compromise: fewest needs given up, then the one that gives them up loudly (its user is told)', async (t) => {
+  const rec = recommend(results(
+    { mount: '9p mapped-xattr mmap', not: XATTR_FAILS },
+    { mount: '9p mapped-file mmap', not: { 'xattr/set-get/1b': 'loud', 'xattr/after-remount/file': 'loud' } },
+  ), { needs: ['ownership', 'xattrs', 'speed'] })
+  t.equal(rec.chosen, undefined)
+  t.equal(rec.compromise?.verdict.config, '9p-mapped-file-mmap', 'xattrs fail loud there, silently under mapped-xattr')
+  t.same(rec.compromise?.givesUp.map((n) => [n.need, n.state]), [['xattrs', 'fails-loud']])
+  const none = recommend(results({ mount: '9p none mmap', not: { ...NO_CHOWN, ...XATTR_FAILS } }), { needs: ['ownership', 'xattrs'] })
+  t.equal(none.compromise, undefined, 'no compromise when the closest config keeps none of the needs')
+  t.notMatch(recommendationText(none, { source: 'r.json' }), /lima\.yaml/)
 })
 
 t.test('caveats: failing checks near a need, not required by it, listed on the chosen config', async (t) => {
@@ -312,9 +332,9 @@ t.test('evidence reads as id plus outcome', async (t) => {
 
 t.test('over a real run (QEMU 7.2, Linux host): what it says, from what was measured', async (t) => {
   const run2 = resultsFixture('run2/results.json')
-  t.equal(chosen(recommend(run2, { needs: ['chown', 'xattrs'] })), '9p-mapped-xattr-mmap', 'chown + xattrs: mapped-xattr, mmap')
-  t.equal(chosen(recommend(run2, { needs: ['chown', 'symlinks'] })), 'virtiofs', 'chown + symlinks: only virtiofs keeps host symlinks readable')
-  const all = recommend(run2, { needs: ['chown', 'symlinks', 'xattrs'] })
+  t.equal(chosen(recommend(run2, { needs: ['ownership', 'xattrs'] })), '9p-mapped-xattr-mmap', 'chown + xattrs: mapped-xattr, mmap')
+  t.equal(chosen(recommend(run2, { needs: ['ownership', 'symlinks'] })), 'virtiofs', 'chown + symlinks: only virtiofs keeps host symlinks readable')
+  const all = recommend(run2, { needs: ['ownership', 'symlinks', 'xattrs'] })
   t.equal(all.chosen, undefined, 'all three: nothing (virtiofs drops xattrs; the mapped models break host symlinks before QEMU 11)')
   const mappedFile = all.verdicts.find((v) => v.config === '9p-mapped-file-mmap')!
   t.match(mappedFile.needs.find((n) => n.need === 'symlinks')!.failed.map((e) => `${e.id} ${e.class}`), ['symlink/host-stored/guest-made silent', 'symlink/host-made/readlink loud', 'symlink/host-made/follow loud'])

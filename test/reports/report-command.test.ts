@@ -27,7 +27,7 @@ t.test('limafs report OUT writes results.json, junit.xml, summary.md (goldens) a
   matchGolden(t, readFileSync(join(dir, 'summary.md'), 'utf8'), 'summary.md')
   t.equal(readFileSync(join(dir, 'report.html'), 'utf8'), reportHtml(fixtureResults()), 'report.html is the HTML report of the same results')
   t.equal(stdout, [
-    '4 configs: 9 ok, 5 failed (3 silent), 2 todo, 2 skipped, 5 crashed',
+    '1 security finding, 5 silent (2 known), 3 loud (1 known), 10 ok, 2 skip, 5 crashed in 4 configs',
     `wrote ${join(dir, 'results.json')}`,
     `wrote ${join(dir, 'junit.xml')}`,
     `wrote ${join(dir, 'summary.md')}`,

@@ -7,7 +7,8 @@ import { reportCommand } from '../../cli/report-command.ts'
 import { REPORT_MERGE_USAGE } from '../../cli/report-merge-command.ts'
 import { UsageError } from '../../provision/errors.ts'
 import { mergedSummaryMarkdown } from '../../reports/merged-summary-markdown.ts'
-import { parseMergedResults, ResultsFileError } from '../../reports/results-schema.ts'
+import { parseMergedResults } from '../../reports/results-schema.ts'
+import { ResultsFileError } from '../../reports/results-file-error.ts'
 import { captureOutput, fixture } from '../helpers/reports-fixtures.ts'
 
 const env: CliEnvironment = { cacheDir: '/nonexistent', instancesDir: '/nonexistent', isCi: false }
@@ -46,7 +47,7 @@ t.test('limafs report DIR on a merge\'s output dir writes its summary.md and rep
   const { value, stdout } = await captureOutput(() => reportCommand([out], env))
   t.equal(value, 0)
   t.ok(existsSync(join(out, 'report.html')))
-  t.match(readFileSync(join(out, 'summary.md'), 'utf8'), /^# limafs: 2 environments side by side/)
+  t.match(readFileSync(join(out, 'summary.md'), 'utf8'), /^# limafs: \d+ silent \(\d+ known\) · .* · 2 environments side by side\n/)
   t.match(stdout, /^2 environments \(a merge\): wrote .*summary\.md, wrote .*report\.html\n$/)
 })
 

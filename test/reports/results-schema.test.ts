@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
+import { buildBundles } from '../helpers/agent-bundle.ts'
 import { jsonErrorOffset, positionOf } from '../../reports/json-position.ts'
 import { resultsJson, runJson } from '../../reports/results-json.ts'
-import { parseResults, parseRunRecord, ResultsFileError } from '../../reports/results-schema.ts'
+import { parseResults, parseRunRecord } from '../../reports/results-schema.ts'
+import { ResultsFileError } from '../../reports/results-file-error.ts'
 import { fixtureResults, fixtureRun } from '../helpers/reports-fixtures.ts'
 
 const FILE = 'base/results.json'
@@ -121,6 +123,7 @@ t.test('the CLI maps an unusable results.json to exit 64, with the one message (
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const file = join(dir, 'results.json')
   writeFileSync(file, '{"schema": "limafs-results", "version": 7}')
+  await buildBundles()
   const run = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/limafs.js', import.meta.url)), 'gate', '--baseline', file, '--current', file], { encoding: 'utf8' })
   t.equal(run.status, 64)
   t.equal(run.stderr, `limafs: ${file}: results.json version 7; this limafs reads version 1 (use the limafs that wrote it, or rebuild it from the TAP with \`limafs report OUT\`)\n`)

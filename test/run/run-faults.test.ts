@@ -7,11 +7,14 @@ import { execa } from 'execa'
 import t from 'tap'
 import { readEnvironment } from '../../cli/environment.ts'
 import { parseResults } from '../../reports/results-schema.ts'
+import { buildBundles } from '../helpers/agent-bundle.ts'
 import { CLI, limafs, qemuOrVirtiofsdMentioning, REPO } from '../helpers/testbed.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'limafs-faults-'))
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))
 const matrixFile = join(dir, 'small.yaml')
+// startRun spawns bin/limafs.js itself: its bundle from the current sources first.
+t.before(buildBundles)
 writeFileSync(matrixFile, `backend: testbed
 configs:
   - { name: 9p-none-mmap, mountType: 9p, writable: true, 9p: { securityModel: none, cache: mmap } }
