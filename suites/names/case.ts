@@ -9,35 +9,32 @@ import type { NamePoint } from './name-check.ts'
 export const CASE: NamePoint[] = [
   {
     id: 'names/case/two-files',
-    title: 'two names that differ only in case are two files: both created (O_EXCL), both listed, each with its own content',
+    title: 'two names that differ only in case are two files: both created (O_EXCL), both listed, two inodes',
     async run(n) {
-      await n.created('case', NAMES.upper)
-      const group = await n.created('case', NAMES.lower)
-      await n.listsExactly(group, [NAMES.upper, NAMES.lower], NAMES.upper)
-      await n.readBack(group, NAMES.upper)
-      await n.readBack(group, NAMES.lower)
+      await n.created('plain', NAMES.upper)
+      const group = await n.created('plain', NAMES.lower)
+      await n.listedOnce(group, NAMES.upper)
+      await n.listedOnce(group, NAMES.lower, { always: true })
+      await n.twoFiles(group, NAMES.upper, NAMES.lower)
     },
   },
   {
     id: 'names/case/exact-lookup',
-    title: 'a lookup finds only the exact name: the same word in other case is ENOENT (else found: the content of the file it found)',
+    title: 'a lookup finds only the exact name: the same word in capitals (LIMAFS-CASE) is ENOENT (else found: what it found)',
     async run(n) {
       const group = await n.created('plain', NAMES.upper)
-      await n.c.expect('ENOENT', 'name-read', group.dir, NAMES.lower)
-      await n.c.expect('ENOENT', 'name-read', group.dir, NAMES.shout)
+      await n.notFound(group, NAMES.shout)
     },
   },
   {
     id: 'names/case/rename-case-only',
-    title: 'a rename that changes only the case: the dir then lists only the new name, which holds the content',
+    title: 'a rename that changes only the case: the dir then lists the new name, not the old one',
     async run(n) {
-      const group = await n.created('rename', NAMES.renameFrom)
-      await n.c.expect(0, 'name-rename', group.dir, NAMES.renameFrom, NAMES.renameTo)
-      const at = n.groups.registry.findIndex((m) => m.dir === group.dir && m.hex === NAMES.renameFrom)
-      if (at >= 0) n.groups.registry.splice(at, 1, { dir: group.dir, hex: NAMES.renameTo })
-      const now = (await n.c.expect(0, 'name-list', group.dir)) as string[]
-      await n.listsExactly({ ...group, listing: { names: now } }, [NAMES.renameTo], NAMES.renameTo)
-      await n.c.expect(`limafs ${NAMES.renameFrom}\n`, 'name-read', group.dir, NAMES.renameTo)
+      const group = await n.created('alone', NAMES.renameFrom)
+      if (group.renamed !== '0') n.c.fail({ op: 'name-rename', args: [group.dir, 'rename-me', 'Rename-Me'], wanted: '0', found: group.renamed ?? 'not done', errno: group.renamed, stage: 'call', class: 'loud' })
+      await n.listedOnce(group, NAMES.renameTo, { always: true })
+      if (n.listing(group).includes(NAMES.renameFrom)) n.c.fail({ op: 'name-list', args: [group.dir], wanted: 'only "Rename-Me"', found: '"rename-me" still listed', stage: 'call', class: 'silent' })
+      await n.foundBy(group, NAMES.renameTo)
     },
   },
 ]

@@ -20,9 +20,15 @@ const NAME_POINTS: readonly NamePoint[] = [...LONG, ...CHARS, ...UNICODE, ...CAS
 const POINTS: PointSpec[] = NAME_POINTS.map(({ id, title, needs }) => ({ id, title, ...(needs ? { needs } : {}) }))
 
 async function onMount(ctx: SharedContext, t: SharedTarget): Promise<void> {
-  const groups = new Groups(t.dir, [])
+  const groups = new Groups(t.dir)
   const noHost = ctx.unmet(['host'])
-  const hostList = async (dir: string): Promise<HostListing> => {
+  // One listing per dir and mount: every create and the rename come before the first look.
+  const listed = new Map<string, Promise<HostListing>>()
+  const hostList = (dir: string) => {
+    if (!listed.has(dir)) listed.set(dir, listOnHost(dir))
+    return listed.get(dir)!
+  }
+  const listOnHost = async (dir: string): Promise<HostListing> => {
     if (noHost) return { missing: noHost }
     const r = await t.host.act('list', dir)
     if (!r.ok) return { missing: `the host could not list it: ${r.error}` }

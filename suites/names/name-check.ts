@@ -5,7 +5,7 @@
 import type { Arg, PointSpec } from '../../agent/check-api.ts'
 import type { SharedCheck } from '../../agent/shared-check.ts'
 import { showName, showNames, type Hex } from './catalog.ts'
-import { contentOf, GROUPS, type GroupKey, type Groups, type MadeGroup } from './groups.ts'
+import { GROUPS, type GroupKey, type Groups, type MadeGroup } from './groups.ts'
 
 /** One names point: declared for `list`, run on each mount. */
 export interface NamePoint extends PointSpec {
@@ -37,7 +37,7 @@ export class NameCheck {
   /** The group's dir, once the create of this name in it gave what it should (else the point fails: that call's errno, loud). */
   async created(key: GroupKey, hex: Hex): Promise<MadeGroup> {
     const group = await this.groups.get(this.c, key)
-    const wanted = String(GROUPS[key].find((g) => g.hex === hex)!.wanted)
+    const wanted = String(GROUPS[key].names.find((g) => g.hex === hex)!.wanted)
     const found = group.created.get(hex)!
     if (found !== wanted) {
       await this.record(group, hex)
@@ -66,25 +66,30 @@ export class NameCheck {
     if (count !== 1) this.c.fail({ op: 'name-list', args: [group.dir], wanted: `${showName(hex)} once`, found: count ? `${count} times` : 'not listed', stage: 'call', class: 'silent' })
   }
 
-  /** The dir lists exactly these names (bytewise). */
-  async listsExactly(group: MadeGroup, wanted: readonly Hex[], near: Hex): Promise<void> {
-    const found = this.listing(group)
-    const want = [...wanted].sort()
-    await this.record(group, near)
-    if (found.length !== want.length || found.some((h, i) => h !== want[i])) this.c.fail({ op: 'name-list', args: [group.dir], wanted: showNames(want), found: showNames(found), stage: 'call', class: 'silent' })
+  /** Found by its bytes (lstat): a file; returns its inode number (two names, two files: two inodes). */
+  async foundBy(group: MadeGroup, hex: Hex): Promise<number> {
+    const st = (await this.c.expect(0, 'name-lstat', group.dir, hex)) as { type: string; ino: number }
+    if (st.type !== 'file') this.c.fail({ op: 'name-lstat', args: [group.dir, showName(hex)], wanted: 'file', found: st.type, stage: 'call', class: 'silent' })
+    return st.ino
   }
 
-  /** Found by its bytes, and it is the file made under them (its content is its own). */
-  async readBack(group: MadeGroup, hex: Hex): Promise<void> {
-    await this.c.expect(contentOf(hex), 'name-read', group.dir, hex)
+  /** Two names are two files: both found, with different inode numbers. */
+  async twoFiles(group: MadeGroup, a: Hex, b: Hex): Promise<void> {
+    const [ia, ib] = [await this.foundBy(group, a), await this.foundBy(group, b)]
+    if (ia === ib) {
+      await this.record(group, a)
+      this.c.fail({ op: 'name-lstat', args: [group.dir, showName(a), showName(b)], wanted: 'two inodes', found: `one file (inode ${ia}) under both names`, stage: 'call', class: 'silent' })
+    }
   }
 
-  /** Found by its bytes (lstat: half the calls of a read), with the size of what was written under them. */
-  async foundBy(group: MadeGroup, hex: Hex): Promise<void> {
-    const st = (await this.c.expect(0, 'name-lstat', group.dir, hex)) as { size: number; type: string }
-    const wanted = `file of ${contentOf(hex).length} bytes`
-    const found = `${st.type} of ${st.size} bytes`
-    if (found !== wanted) this.c.fail({ op: 'name-lstat', args: [group.dir, showName(hex)], wanted, found, stage: 'call', class: 'silent' })
+  /** No entry is found under this name (lstat ENOENT); else found says what was. */
+  async notFound(group: MadeGroup, hex: Hex): Promise<void> {
+    const r = await this.c.attempt('name-lstat', group.dir, hex)
+    if (r.ok || r.errno !== 'ENOENT') {
+      await this.record(group, hex)
+      const st = r.value as { type: string; ino: number } | undefined
+      this.c.fail({ op: 'name-lstat', args: [group.dir, showName(hex)], wanted: 'ENOENT', found: st ? `a ${st.type} (inode ${st.ino})` : r.errno ?? 'EIO', ...(r.ok ? {} : { errno: r.errno }), stage: 'call', class: r.ok ? 'silent' : 'loud' })
+    }
   }
 }
 

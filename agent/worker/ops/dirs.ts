@@ -1,11 +1,12 @@
 // Big directories, for the dirs suite: make many entries, list them all, read a listing in
 // steps through one open directory stream (glibc's readdir under libuv, as every program reads a
-// dir), and telldir/seekdir (python3: Node has neither). Async, so a shared suite's ops on
-// several mounts overlap. Entry names: PREFIX + the index, 6 digits (what the host bridge's
-// make-entries makes too).
-import { constants as C, promises as fsp } from 'node:fs'
+// dir), and telldir/seekdir (python3: Node has neither). Entry names: PREFIX + the index, 6
+// digits (what the host bridge's make-entries makes too).
+import * as fs from 'node:fs'
 import { guardedDir } from './names.ts'
 import { hold, type OpFamily } from './op-env.ts'
+
+const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants
 
 /** Most entries one make-entries makes (as the host bridge's verb bounds it). */
 export const MAX_ENTRIES = 10_000
@@ -16,36 +17,36 @@ const einval = (message: string) => Object.assign(new Error(message), { code: 'E
 
 export const dirOps: OpFamily = {
   /** COUNT empty files PREFIX000000... in DIR (the guest's own, when there is no host to make them). */
-  'make-entries': async ({ guard }, [dir, count, prefix]) => {
+  'make-entries': ({ guard }, [dir, count, prefix]) => {
     const d = guardedDir(guard, dir)
     const n = Number(count)
     if (!Number.isInteger(n) || n < 0 || n > MAX_ENTRIES) throw einval(`count ${String(count)}: expected 0..${MAX_ENTRIES}`)
     if (typeof prefix !== 'string' || !/^[A-Za-z0-9._-]+$/.test(prefix)) throw einval(`prefix ${JSON.stringify(prefix)}: letters, digits, . _ - only`)
-    for (let i = 0; i < n; i++) await (await fsp.open(`${d}/${entryName(prefix, i)}`, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o644)).close()
+    for (let i = 0; i < n; i++) fs.closeSync(fs.openSync(`${d}/${entryName(prefix, i)}`, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644))
   },
   /** Every name in DIR, in the order the file system gives them (one opendir, readdir to the end). */
-  'list-names': async ({ guard }, [dir]) => fsp.readdir(guardedDir(guard, dir)),
+  'list-names': ({ guard }, [dir]) => fs.readdirSync(guardedDir(guard, dir)),
   /** Opens DIR as a directory stream, held for dir-next; returns its handle. */
-  'dir-open': async ({ guard, handles }, [dir]) => hold(handles, { dir: await fsp.opendir(guardedDir(guard, dir), { bufferSize: 32 }) }),
+  'dir-open': ({ guard, handles }, [dir]) => hold(handles, { dir: fs.opendirSync(guardedDir(guard, dir), { bufferSize: 32 }) }),
   /** Up to COUNT more names from a held stream (fewer at its end). */
-  'dir-next': async ({ handles }, [handle, count]) => {
+  'dir-next': ({ handles }, [handle, count]) => {
     const dir = handles.get(handle)?.dir
     if (!dir) throw Object.assign(new Error(`no open directory stream ${handle}`), { code: 'EBADF' })
     const names: string[] = []
     while (names.length < Number(count)) {
-      const entry = await dir.read()
+      const entry = dir.readSync()
       if (!entry) break
       names.push(entry.name)
     }
     return names
   },
-  'dir-close': async ({ handles }, [handle]) => {
-    await handles.get(handle)?.dir?.close()
+  'dir-close': ({ handles }, [handle]) => {
+    handles.get(handle)?.dir?.closeSync()
     handles.delete(handle)
   },
   /** Removes a dir of ours and everything in it, never following a symlink (the guest's own way, when there is no host to do it at once). */
-  'remove-tree': async ({ guard }, [dir]) => {
-    await fsp.rm(guard.assertNoFollow(dir), { recursive: true })
+  'remove-tree': ({ guard }, [dir]) => {
+    fs.rmSync(guard.assertNoFollow(dir), { recursive: true })
     guard.forget(dir)
   },
   /** telldir/seekdir/rewinddir in one stream (python3, ctypes: see python/dir-stream.ts). */

@@ -2,13 +2,14 @@
 // an NFD accent or a byte that is not UTF-8 at all reaches the system call exactly as meant
 // (Node takes Buffer paths) and comes back exactly as the file system keeps it. Every op names a
 // dir (guarded as usual, once: its real path must be in the scratch dir) and one entry of it;
-// the entry is never followed (O_EXCL creates, O_NOFOLLOW opens, lstat, rename). Async, so a
-// shared suite's ops on several mounts overlap instead of queueing behind each other.
-import { constants as C, promises as fsp } from 'node:fs'
-import type { FileHandle } from 'node:fs/promises'
+// the entry is never followed (O_EXCL creates, O_NOFOLLOW opens, lstat, rename). Synchronous, as
+// the other families: a TCG guest is CPU-bound, and async calls only add their overhead.
+import * as fs from 'node:fs'
 import { join } from 'node:path'
 import type { PathGuard } from '../path-guard.ts'
 import { statFields, type OpFamily } from './op-env.ts'
+
+const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY, O_DIRECTORY } = fs.constants
 
 /** The dir (a guest path string), checked: inside the scratch dir, its real path too. */
 export function guardedDir(guard: PathGuard, dir: unknown): string {
@@ -31,12 +32,22 @@ export function nameBytes(hex: unknown): Buffer {
 /** DIR/NAME as bytes: the dir's text, a slash, the name's bytes. */
 const entryPath = (dir: string, hex: unknown) => Buffer.concat([Buffer.from(`${dir}/`), nameBytes(hex)])
 
-async function readNoFollow(path: Buffer | string): Promise<string> {
-  const fh = await fsp.open(path, C.O_RDONLY | C.O_NOFOLLOW)
+/** Makes a new file (O_EXCL, never through a link), empty or holding content. */
+function createFile(path: Buffer | string, content: string): void {
+  const fd = fs.openSync(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644)
   try {
-    return await fh.readFile('utf8')
+    if (content) fs.writeSync(fd, content)
   } finally {
-    await fh.close()
+    fs.closeSync(fd)
+  }
+}
+
+function readNoFollow(path: Buffer | string): string {
+  const fd = fs.openSync(path, O_RDONLY | O_NOFOLLOW)
+  try {
+    return fs.readFileSync(fd, 'utf8')
+  } finally {
+    fs.closeSync(fd)
   }
 }
 
@@ -50,58 +61,46 @@ const SEGMENT = 255
 const O_PATH = 0o10000000
 
 export const nameOps: OpFamily = {
-  /** Creates DIR/NAME (O_EXCL: never through anything already there) holding content. */
-  'name-create': async ({ guard }, [dir, hex, content = '']) => {
-    const fh = await fsp.open(entryPath(guardedDir(guard, dir), hex), C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o644)
-    try {
-      await fh.writeFile(String(content))
-    } finally {
-      await fh.close()
-    }
-  },
+  /** Creates DIR/NAME (O_EXCL: never through anything already there), empty or holding content. */
+  'name-create': ({ guard }, [dir, hex, content = '']) => createFile(entryPath(guardedDir(guard, dir), hex), String(content)),
   /** The names in DIR, as hex, sorted (bytewise). */
-  'name-list': async ({ guard }, [dir]) => (await fsp.readdir(guardedDir(guard, dir), { encoding: 'buffer' })).map((n) => n.toString('hex')).sort(),
-  'name-read': async ({ guard }, [dir, hex]) => readNoFollow(entryPath(guardedDir(guard, dir), hex)),
-  'name-lstat': async ({ guard }, [dir, hex]) => statFields(await fsp.lstat(entryPath(guardedDir(guard, dir), hex))),
-  'name-rename': async ({ guard }, [dir, fromHex, toHex]) => {
+  'name-list': ({ guard }, [dir]) => fs.readdirSync(guardedDir(guard, dir), { encoding: 'buffer' }).map((n) => n.toString('hex')).sort(),
+  'name-read': ({ guard }, [dir, hex]) => readNoFollow(entryPath(guardedDir(guard, dir), hex)),
+  'name-lstat': ({ guard }, [dir, hex]) => statFields(fs.lstatSync(entryPath(guardedDir(guard, dir), hex))),
+  'name-rename': ({ guard }, [dir, fromHex, toHex]) => {
     const d = guardedDir(guard, dir)
-    await fsp.rename(entryPath(d, fromHex), entryPath(d, toHex))
+    fs.renameSync(entryPath(d, fromHex), entryPath(d, toHex))
   },
   /**
    * A file whose absolute path is exactly LENGTH bytes: the dirs it needs (255-byte names, made
    * here, so nothing in the chain is anything but a fresh dir of ours), then the file, holding
    * content, made and read back through the whole path. Each dir is made and held (O_PATH)
    * through the descriptor of the one above (/proc/self/fd/N/NAME: the held dir, one lookup), and
-   * stays held until the end, so its dentry stays cached: under cache=none or mmap a 9p client forgets
-   * unused dentries, and twenty-level walks for each of sixteen dirs would cost ~200 round trips.
-   * Returns what was read.
+   * stays held until the end, so its dentry stays cached: under cache=none or mmap a 9p client
+   * forgets unused dentries, and twenty-level walks for each of sixteen dirs would cost ~200
+   * round trips. Returns what was read.
    */
-  'deep-file': async ({ guard }, [base, length, content]) => {
+  'deep-file': ({ guard }, [base, length, content]) => {
     let path = guardedDir(guard, base)
     const total = Number(length)
-    const held: FileHandle[] = []
+    const held: number[] = []
     try {
-      held.push(await fsp.open(path, O_PATH | C.O_DIRECTORY | C.O_NOFOLLOW))
+      held.push(fs.openSync(path, O_PATH | O_DIRECTORY | O_NOFOLLOW))
       // What is left to add: "/" + a name each time; the last name (the file) takes what remains.
       while (total - path.length > SEGMENT + 1) {
         const name = 'd'.repeat(SEGMENT)
-        const via = `/proc/self/fd/${held.at(-1)!.fd}/${name}`
-        await fsp.mkdir(via, 0o755)
-        held.push(await fsp.open(via, O_PATH | C.O_DIRECTORY | C.O_NOFOLLOW))
+        const via = `/proc/self/fd/${held.at(-1)!}/${name}`
+        fs.mkdirSync(via, 0o755)
+        held.push(fs.openSync(via, O_PATH | O_DIRECTORY | O_NOFOLLOW))
         path = `${path}/${name}`
       }
       const rest = total - path.length - 1
       if (rest < 1) throw Object.assign(new Error(`${base} is already ${path.length} bytes: no room for a name`), { code: 'EINVAL' })
       path = `${path}/${'f'.repeat(rest)}`
-      const fh = await fsp.open(path, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o644)
-      try {
-        await fh.writeFile(String(content))
-      } finally {
-        await fh.close()
-      }
-      return await readNoFollow(path)
+      createFile(path, String(content))
+      return readNoFollow(path)
     } finally {
-      for (const fh of held) await fh.close()
+      for (const fd of held) fs.closeSync(fd)
     }
   },
 }
