@@ -1,7 +1,7 @@
 // One point of a shared suite on one mount, written like a check: `expect WANTED OP ARGS`, a
-// failed expectation ends the point with the diagnostics every check has. A shared suite runs
-// its points on every mount at once (each mount's points in turn, the mounts side by side), so
-// ops on different shares overlap instead of queueing.
+// failed expectation ends the point with the diagnostics every check has, so a shared suite
+// (one job over every mount, where the host can act on all of them at once) reads like the
+// per-mount ones.
 import { PointFailure, PointSkip, type Arg, type Need, type SharedContext, type SharedTarget, type Wanted } from './check-api.ts'
 import { clip, judge } from './check-context.ts'
 import type { Diagnostics } from './diagnostics.ts'

@@ -2,8 +2,8 @@
 // keeps it too: 255-byte names, a path near PATH_MAX, characters shells treat specially, bytes
 // that are not UTF-8, the NFC and NFD forms of one word, names that differ only in case, a
 // case-only rename; and whether the host dir holds every name byte for byte. Names travel as
-// bytes (hex) to the system calls and back. A shared suite: every mount at once, each mount's
-// points in turn, so the shares' calls overlap instead of queueing.
+// bytes (hex) to the system calls and back. A shared suite: one job over every mount, each
+// mount's points in turn; the host's listings of all of them at once.
 import { sharedSuite, type PointSpec, type SharedContext, type SharedTarget } from '../../agent/check-api.ts'
 import { sharedPoint } from '../../agent/shared-check.ts'
 import { CASE } from './case.ts'
