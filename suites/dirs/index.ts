@@ -28,7 +28,7 @@ const names = (prefix: string, count: number) => Array.from({ length: count }, (
 const POINTS = {
   first: { id: 'dirs/listing/first-read', title: `a dir of ${ENTRIES} entries (${NAME_BYTES}-byte names, made by the host) read once: every entry exactly once, none missing, none unknown` },
   second: { id: 'dirs/listing/second-read', title: 'the same dir read a second time: every entry exactly once again' },
-  adding: { id: 'dirs/listing/while-host-adds', title: `read half-way, the host adds ${ADDED} entries, read to the end: every first entry exactly once, the new ones at most once`, needs: ['host'] },
+  adding: { id: 'dirs/listing/while-host-adds', title: `read half-way (libc's readdir, through python3's ctypes), the host adds ${ADDED} entries, read to the end: every first entry exactly once, the new ones at most once`, needs: ['host', 'python3'] },
   seek: { id: 'dirs/seek/telldir-seekdir', title: `telldir part-way, read ${SEEK_SPAN} names, seekdir back: the same ${SEEK_SPAN} names again (libc's own calls, through python3's ctypes)`, needs: ['python3'] },
   rewind: { id: 'dirs/seek/rewinddir', title: 'rewinddir after reading part-way: the stream starts again with the same names', needs: ['python3'] },
   rename: { id: 'dirs/rename/many-entries', title: 'the dir renamed as a whole: the new name lists every entry, the old name is gone' },

@@ -1,10 +1,10 @@
 // Big directories, for the dirs suite: make many entries, list them all, read a listing in
-// steps through one open directory stream (glibc's readdir under libuv, as every program reads a
-// dir), and telldir/seekdir (python3: Node has neither). Entry names: PREFIX + the index, 6
+// steps through one open directory stream and telldir/seekdir (libc's own, through the python3
+// helper: see python/dir-stream.ts). Entry names: PREFIX + the index, 6
 // digits (what the host bridge's make-entries makes too).
 import * as fs from 'node:fs'
 import { guardedDir } from './names.ts'
-import { hold, type OpFamily } from './op-env.ts'
+import type { OpFamily } from './op-env.ts'
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants
 
@@ -26,24 +26,11 @@ export const dirOps: OpFamily = {
   },
   /** Every name in DIR, in the order the file system gives them (one opendir, readdir to the end). */
   'list-names': ({ guard }, [dir]) => fs.readdirSync(guardedDir(guard, dir)),
-  /** Opens DIR as a directory stream, held for dir-next; returns its handle. */
-  'dir-open': ({ guard, handles }, [dir]) => hold(handles, { dir: fs.opendirSync(guardedDir(guard, dir), { bufferSize: 32 }) }),
+  /** Opens DIR as a directory stream (libc's, in the python3 helper), held for dir-next; returns its handle. */
+  'dir-open': ({ guard, special }, [dir]) => special.call('dir-stream-open', [guardedDir(guard, dir)]),
   /** Up to COUNT more names from a held stream (fewer at its end). */
-  'dir-next': ({ handles }, [handle, count]) => {
-    const dir = handles.get(handle)?.dir
-    if (!dir) throw Object.assign(new Error(`no open directory stream ${handle}`), { code: 'EBADF' })
-    const names: string[] = []
-    while (names.length < Number(count)) {
-      const entry = dir.readSync()
-      if (!entry) break
-      names.push(entry.name)
-    }
-    return names
-  },
-  'dir-close': ({ handles }, [handle]) => {
-    handles.get(handle)?.dir?.closeSync()
-    handles.delete(handle)
-  },
+  'dir-next': ({ special }, [handle, count]) => special.call('dir-stream-read', [handle, count]),
+  'dir-close': ({ special }, [handle]) => special.call('dir-stream-close', [handle]),
   /** Removes a dir of ours and everything in it, never following a symlink (the guest's own way, when there is no host to do it at once). */
   'remove-tree': ({ guard }, [dir]) => {
     fs.rmSync(guard.assertNoFollow(dir), { recursive: true })

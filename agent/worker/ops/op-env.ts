@@ -13,8 +13,6 @@ export interface Held {
   fd?: number
   watcher?: fs.FSWatcher
   events?: string[]
-  /** A directory stream read in steps (dirs suite). */
-  dir?: fs.Dir
 }
 
 export interface OpEnv {
