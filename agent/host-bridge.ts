@@ -1,6 +1,8 @@
 // The agent's side of the host bridge. Run through `limafs run`, the agent can ask the host to
 // act on or look at its side of a share: requests go out on stderr as one marked JSON line,
 // answers come back on stdin, one JSON line each. Run by hand (no --bridge) there is no host.
+// The host acts only inside scratch dirs the agent claimed (verb `claim`, path = the dir's
+// name, sent as soon as the dir is made); the verbs are listed in provision/host-bridge/verbs/.
 import { createInterface } from 'node:readline'
 import type { HostSide } from './check-api.ts'
 
@@ -10,9 +12,9 @@ export const BRIDGE_MARK = '@@limafs-bridge '
 export interface BridgeRequest {
   id: number
   verb: string
-  /** The guest mount point the path is relative to (the host knows its host dir). */
+  /** The --mount path the orchestrator gave, which the path is relative to (the host knows its host dir). */
   mount: string
-  /** Path relative to the mount point. */
+  /** Path relative to the mount point: its first component is a claimed scratch dir. */
   path: string
   args?: Record<string, unknown>
 }

@@ -3,7 +3,7 @@
 // Exit codes: 0 nothing failed (TODO/SKIP allowed), 1 failed checks, 2 the run could not
 // complete, 64 usage error.
 import { readFileSync, realpathSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { basename, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { DEFAULT_BENCH_BYTES, DEFAULT_BENCH_FILES, DEFAULT_BENCH_REPEATS, DEFAULT_BENCH_SCALE, MIN_BENCH_REPEATS } from '../suites/bench/settings.ts'
 import { suitePoints, type AnySuite, type SharedSuiteSpec, type SuiteSpec } from './check-api.ts'
@@ -12,6 +12,7 @@ import type { Diagnostics } from './diagnostics.ts'
 import { BridgeClient } from './host-bridge.ts'
 import { mountOf, parseMountinfo, type MountInfo } from './mountinfo.ts'
 import { failAll, PointBook, runSharedSuite, runStage, runSuites, SHARE_FS_TYPES, skipAll, writeMountTap, type AgentRun } from './mount-run.ts'
+import { RunProfile } from './profile.ts'
 import { SUITES } from './registry.ts'
 import { decodeState, encodeState, STATE_FILE } from './state-file.ts'
 import type { Capabilities, MountTarget, RunSettings, Sibling, Todo } from './run-types.ts'
@@ -63,7 +64,11 @@ Options (run, verify):
                       2N packages, 4N inserts (default ${DEFAULT_BENCH_SCALE}: quick under TCG; 750: a 3000-file checkout)
   --baseline-dir DIR  bench: a tmpfs dir for the baseline every share is compared with (default: the
                       first of ${BASELINE_CANDIDATES.join(', ')} that is a tmpfs; with none, no ratios)
-  --bridge            ask the host over stdin/stderr (used by \`limafs run\`)
+  --profile           (run) at the end, where the time went: per suite, stage and mount, the wall
+                      time in file system calls, host-bridge requests, ordinary-user ops, waits,
+                      the checks' own JS and worker IPC (npm run bench:run prints it)
+  --bridge            ask the host over stdin/stderr (used by \`limafs run\`): it acts only inside
+                      the scratch dir the agent claims on each share
   -h, --help          this help
   --version           the agent's version
 
@@ -80,6 +85,7 @@ const OPTIONS = {
   'allow-any-fs': { type: 'boolean' },
   clean: { type: 'boolean' },
   keep: { type: 'boolean' },
+  profile: { type: 'boolean' },
   'no-remount': { type: 'boolean' },
   user: { type: 'string' },
   timeout: { type: 'string' },
@@ -206,6 +212,15 @@ interface Prepared {
   error?: string
 }
 
+/**
+ * Tells the host (through the bridge) that this is the run's scratch dir on that share: the host
+ * acts only inside scratch dirs claimed so, as soon as they are made (and again in verify).
+ */
+async function claimScratch(bridge: BridgeClient, mountPath: string, scratch: string): Promise<void> {
+  const claimed = await bridge.request('claim', mountPath, basename(scratch))
+  if (!claimed.ok) log(`the host did not take ${scratch} as this run's scratch dir (its host-side checks will fail): ${claimed.error}`)
+}
+
 interface PrepareOptions {
   clean: boolean
   todos: Todo[]
@@ -213,17 +228,20 @@ interface PrepareOptions {
   scratchDirs: string[]
   /** The mount's --sibling share. */
   sibling?: { path: string; mount: MountInfo }
+  /** The host bridge, when there is one: each scratch dir is claimed with it as it is made. */
+  bridge?: BridgeClient
 }
 
 /**
  * A scratch dir of ours on the mount's sibling share. The sibling dir is shared with the other
  * configurations' siblings: the `.limafs-*` dirs there are theirs, so none is listed or cleaned.
  */
-async function prepareSibling(sibling: { path: string; mount: MountInfo }, run: AgentRun, userWorker: Worker | undefined, scratchDirs: string[]): Promise<Sibling> {
+async function prepareSibling(sibling: { path: string; mount: MountInfo }, run: AgentRun, userWorker: Worker | undefined, opts: PrepareOptions): Promise<Sibling> {
   const made = await run.root.call('scratch-create', [sibling.path], run.settings.opTimeoutMs)
   if (!made.ok) return { missing: `the sibling share ${sibling.path} refused a scratch dir: ${made.errno}` }
   const scratch = made.value as string
-  scratchDirs.push(scratch)
+  opts.scratchDirs.push(scratch)
+  if (opts.bridge) await claimScratch(opts.bridge, sibling.path, scratch)
   run.root.adopt(scratch)
   userWorker?.adopt(scratch)
   return { path: sibling.path, mountPoint: sibling.mount.mountPoint, scratch }
@@ -251,6 +269,7 @@ async function prepare(path: string, mount: MountInfo, run: AgentRun, userWorker
   const scratch = made.value as string
   // Known at once, so a signal from here on removes it.
   opts.scratchDirs.push(scratch)
+  if (opts.bridge) await claimScratch(opts.bridge, path, scratch)
   root.adopt(scratch)
   userWorker?.adopt(scratch)
   const userDir = `${scratch}/user`
@@ -258,7 +277,7 @@ async function prepare(path: string, mount: MountInfo, run: AgentRun, userWorker
   await root.call('chmod', [userDir, 0o777], opTimeoutMs)
   if (caps.isRoot) await root.call('lchown', [userDir, caps.user.uid, caps.user.gid], opTimeoutMs)
   const unreachable = userWorker ? await userUnreachable(userWorker, userDir, path, caps.user, opTimeoutMs) : undefined
-  const sibling = opts.sibling ? await prepareSibling(opts.sibling, run, userWorker, opts.scratchDirs) : undefined
+  const sibling = opts.sibling ? await prepareSibling(opts.sibling, run, userWorker, opts) : undefined
   return { target: { path, mount, scratch, userDir, ...(unreachable ? { userUnreachable: unreachable } : {}), todos: opts.todos, ...(sibling ? { sibling } : {}) } }
 }
 
@@ -312,7 +331,7 @@ async function runMount(target: MountTarget, suites: SuiteSpec[], run: AgentRun,
 }
 
 /** `verify` on one mount: finds what a `run --keep` left, judges the after-restart stage. */
-async function verifyMount(path: string, mount: MountInfo, run: AgentRun, userWorker: Worker | undefined, opts: { keep: boolean; todos: Todo[] }): Promise<PointBook> {
+async function verifyMount(path: string, mount: MountInfo, run: AgentRun, userWorker: Worker | undefined, opts: { keep: boolean; todos: Todo[]; bridge?: BridgeClient }): Promise<PointBook> {
   const book = new PointBook()
   const problem = (found: string) => {
     book.incomplete = true
@@ -333,6 +352,7 @@ async function verifyMount(path: string, mount: MountInfo, run: AgentRun, userWo
       continue
     }
     const target: MountTarget = { path, mount, scratch, userDir: `${scratch}/user`, todos: opts.todos }
+    if (opts.bridge) await claimScratch(opts.bridge, path, scratch)
     const skip = unmetNeed(['root'], run.settings.caps)
     if (skip) for (const s of staged) book.add(s.suite, pointRecord(s.check.id.replace('{stage}', 'after-restart'), opts.todos, { skip }))
     else await runStage('after-restart', staged, target, run, book)
@@ -421,7 +441,8 @@ async function main(argv: string[]): Promise<number> {
     if (r.relay === 'user-op') return userWorker ? userWorker.call(r.op, r.args, r.timeoutMs) : { ok: false, errno: 'ENOUSER', message: 'no ordinary-user worker' }
     return bridge ? bridge.request(r.verb, r.mount, r.path, r.args) : { ok: false, error: 'no host bridge' }
   }
-  const root = new Worker({ ...workerOptions, label: 'root' }, relay)
+  const profile = v.profile ? new RunProfile() : undefined
+  const root = new Worker({ ...workerOptions, label: 'root', ...(profile ? { profile } : {}) }, relay)
   root.warm()
   // verify needs no ordinary-user ops: its worker then never starts (a node start costs ~1 s emulated).
   if (command === 'run') userWorker?.warm()
@@ -464,7 +485,7 @@ async function main(argv: string[]): Promise<number> {
     for (const { path, mount } of mounts) {
       const todos = todosOf(path, mount)
       const sibling = siblings.get(path)
-      const p = await prepare(path, mount, run, userWorker, { clean: !!v.clean, todos, scratchDirs, ...(sibling ? { sibling } : {}) })
+      const p = await prepare(path, mount, run, userWorker, { clean: !!v.clean, todos, scratchDirs, ...(sibling ? { sibling } : {}), ...(bridge ? { bridge } : {}) })
       prepared.set(path, { ...(p.target ? { target: p.target } : {}), book: bookFor(path, p, suites, todos) })
     }
     const targets = [...prepared.values()].flatMap((p) => (p.target ? [p.target] : []))
@@ -502,9 +523,10 @@ async function main(argv: string[]): Promise<number> {
     for (const { path, mount } of mounts) {
       const started = Date.now()
       log(`start ${path} (${mount.fsType} ${mount.source} ${mount.superOptions})`)
-      await report(path, await verifyMount(path, mount, run, userWorker, { keep: !!v.keep, todos: todosOf(path, mount) }), started)
+      await report(path, await verifyMount(path, mount, run, userWorker, { keep: !!v.keep, todos: todosOf(path, mount), ...(bridge ? { bridge } : {}) }), started)
     }
   }
+  if (profile) for (const line of profile.lines()) log(line)
   tap.plan()
   root.kill()
   userWorker?.kill()

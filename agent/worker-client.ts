@@ -4,6 +4,7 @@
 // call gets a fresh worker. A stuck 9p request costs one check, not the run.
 import { fork, type ChildProcess } from 'node:child_process'
 import type { OpOutcome } from './op-runner.ts'
+import type { JobFigures, RunProfile } from './profile.ts'
 import type { RunEvent } from './run-types.ts'
 import type { FromWorker, JobRequest, JobSpec, RelayAsk, ToWorker, WorkerInit } from './worker/protocol.ts'
 
@@ -16,6 +17,8 @@ interface WorkerOptions {
   uid?: number
   gid?: number
   label: string
+  /** Where jobs' and ops' times go (the agent's --profile). */
+  profile?: RunProfile
 }
 
 /** Answers a worker's relay request (an op as the ordinary user, a host-bridge request). */
@@ -99,7 +102,12 @@ export class Worker {
   call(op: string, args: unknown[], timeoutMs: number): Promise<OpOutcome> {
     this.warm()
     const id = this.nextId++
-    return new Promise<OpOutcome>((resolve) => {
+    const t0 = performance.now()
+    return new Promise<OpOutcome>((settle) => {
+      const resolve = (o: OpOutcome) => {
+        this.options.profile?.addAgentOp(op, performance.now() - t0)
+        settle(o)
+      }
       const timer = setTimeout(() => {
         if (this.closed) return
         this.waiting.delete(id)
@@ -121,7 +129,15 @@ export class Worker {
   runJob(job: JobSpec, checkTimeoutMs: number, onEvent: (e: RunEvent) => void): Promise<JobOutcome> {
     this.warm()
     const id = this.nextId++
-    return new Promise<JobOutcome>((resolve) => {
+    const t0 = performance.now()
+    const label = job.job === 'stage' ? `stage ${job.stage}` : job.suite
+    const mounts = job.job === 'shared' ? job.targets.map((t) => t.path) : [job.target.path]
+    return new Promise<JobOutcome>((settle) => {
+      let figures: JobFigures | undefined
+      const resolve = (o: JobOutcome) => {
+        this.options.profile?.addJob(label, mounts, performance.now() - t0, figures)
+        settle(o)
+      }
       let current: { suite: string; id: string; index: number } | undefined
       let timer: NodeJS.Timeout | undefined
       const arm = () => {
@@ -145,6 +161,7 @@ export class Worker {
         },
         resolve: (m) => {
           clearTimeout(timer)
+          if (m.kind === 'job-done') figures = m.figures
           resolve({ done: true, ...(m.kind === 'job-done' && m.error ? { error: m.error } : {}) })
         },
       })

@@ -25,9 +25,10 @@ export const AGENT_BUNDLE = resolve(import.meta.dirname, '../dist/limafs-agent.m
 export const RUN_USAGE = `Usage: limafs run [options]
 
 Brings up a guest with one share per configuration of the matrix, runs the agent's suites on
-every share (the host side answered through the host bridge), restarts the guest and checks
-what had to persist, then writes the reports. Without options: the built-in matrix (16 9p
-configurations + virtiofs) on the built-in QEMU testbed.
+every share (the host side answered through the host bridge: python3 on the host, acting only
+inside the run's scratch dirs), restarts the guest and checks what had to persist, then writes
+the reports. Without options: the built-in matrix (16 9p configurations + virtiofs) on the
+built-in QEMU testbed.
 
 Options:
   --matrix FILE      the matrix (YAML, Lima's vocabulary); default: the built-in one
@@ -37,6 +38,8 @@ Options:
   --backend B        testbed|lima|ssh: where the shares come from (default: the matrix's
                      \`backend:\`, testbed when it says nothing)
   --no-restart       skip the VM restart and the after-restart checks
+  --profile          the agent prints where its time went (per suite, stage and mount: file
+                     system calls, host bridge, waits, JS, IPC); npm run bench:run uses it
 ${BENCH_FLAGS_USAGE}
   --keep             leave the guest (testbed) or the instances (lima) running at the end
   --name NAME        testbed instance name (default: run-<pid>); lima: instance name prefix,
@@ -80,6 +83,7 @@ const options = {
   suite: { type: 'string' },
   'no-restart': { type: 'boolean' },
   keep: { type: 'boolean' },
+  profile: { type: 'boolean' },
   name: { type: 'string' },
   'cache-dir': { type: 'string' },
   uid: { type: 'string' },
@@ -117,7 +121,7 @@ export async function runCommand(argv: string[], env: CliEnvironment): Promise<n
     return 0
   }
   if (positionals.length) throw new UsageError(`run takes no positional arguments (got ${positionals.join(' ')})\n\n${RUN_USAGE}`)
-  const agentFlags = benchAgentFlags(values)
+  const agentFlags = [...benchAgentFlags(values), ...(values.profile ? ['--profile'] : [])]
   const loaded = values.matrix ? loadMatrix(values.matrix) : loadDefaultMatrix()
   if (!existsSync(AGENT_BUNDLE)) throw new InfraError(`the agent bundle ${AGENT_BUNDLE} is missing`, { hint: 'build it: npm run build' })
   const wanted = values.suite ? values.suite.split(',').map((s) => s.trim()).filter(Boolean) : loaded.suites

@@ -141,7 +141,7 @@ export async function testbedCommand(argv: string[], env: CliEnvironment): Promi
         proc.stderr.pipe(process.stderr, { end: false })
         if (process.stdin.isTTY) proc.end()
         else {
-          process.stdin.on('data', (d: Buffer) => proc.write(d))
+          process.stdin.on('data', (d: Buffer) => void proc.write(d))
           process.stdin.on('end', () => proc.end())
         }
         const { code, signal } = await proc.done

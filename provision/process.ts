@@ -61,6 +61,36 @@ export function startDetached(file: string, args: readonly string[], logFile: st
   return child.pid
 }
 
+export interface PipedProcess {
+  stdin: NodeJS.WritableStream
+  stdout: NodeJS.ReadableStream
+  stderr: NodeJS.ReadableStream
+  kill(): void
+  /** Resolves when it ended: its exit, or why it could not start. */
+  ended: Promise<string>
+}
+
+/**
+ * Starts a long-lived process we talk to over its pipes (the host bridge's helpers), as another
+ * user when uid/gid are given (we are root then), with exactly the env given. It dies with us.
+ */
+export function startPiped(file: string, args: readonly string[], options: { env: Record<string, string>; cwd?: string; uid?: number; gid?: number }): PipedProcess {
+  const child = execa(file, [...args], {
+    env: options.env,
+    extendEnv: false,
+    cwd: options.cwd ?? '/',
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    buffer: false,
+    reject: false,
+  })
+  const ended = child.then((r) => (r.failed && r.exitCode === undefined && !r.signal ? `could not start ${file}: ${r.originalMessage ?? r.shortMessage}` : r.signal ? `killed by ${r.signal}` : `exit ${r.exitCode}`))
+  return { stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, kill: () => void child.kill('SIGKILL'), ended }
+}
+
 /** Whether a process with this pid runs (signal 0 probes without killing; a zombie is dead). */
 export function isAlive(pid: number): boolean {
   try {

@@ -62,6 +62,8 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
   const log = (line: string) => progress({ type: 'log', line })
   let complete = true
   let guest: Guest | undefined
+  /** Closed at the end: its helpers hold the scratch dirs' descriptors. */
+  let openBridge: BridgeServer | undefined
 
   const phase = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
     if (o.signal.aborted) throw new Aborted()
@@ -103,10 +105,16 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
       progress({ type: 'config-infra-failed', config: rc.name, error: rc.error })
     }
     const splitter = splitterFor(g)
+    // One bridge for both passes: the scratch dirs it holds from the run pass are the verify pass's.
     const bridge = new BridgeServer(
-      { hostDirFor: (mount) => g.shares.find((s) => s.mountPoint === mount)?.hostDir ?? g.shares.find((s) => s.sibling?.mountPoint === mount)?.sibling?.hostDir },
-      { refused: (reason, request) => log(`host bridge REFUSED (${reason}): ${request}`) },
+      // Each share and its sibling (another mount point, its own claims, on the one sibling dir).
+      g.shares.filter((s) => s.hostDir).flatMap((s) => [
+        { mountPoint: s.mountPoint, hostDir: s.hostDir },
+        ...(s.sibling?.mounted ? [{ mountPoint: s.sibling.mountPoint, hostDir: s.sibling.hostDir }] : []),
+      ]),
+      { refused: (reason, request) => log(`host bridge REFUSED (${reason}): ${request}`), note: log },
     )
+    openBridge = bridge
     const todoJson = JSON.stringify(Object.fromEntries(g.shares.map((s) => [s.mountPoint, todosFor(o.matrix, s.config.name)])))
 
     /** Connects and puts the agent in (again after every boot: /tmp is fresh). */
@@ -217,6 +225,7 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
       if (rc.status === 'completed' && !rc.tapFiles.length) Object.assign(rc, { status: 'infra-failed', error: `not run: ${why}` })
     }
   } finally {
+    openBridge?.close()
     if (guest && !o.keepGuest) await guest.stop(log).catch((e: unknown) => log(`stopping the guest failed: ${String(e)}`))
   }
   return {

@@ -29,7 +29,8 @@ export interface ExecOptions {
 export interface RemoteProcess {
   stdout: NodeJS.ReadableStream
   stderr: NodeJS.ReadableStream
-  write(data: string | Buffer): void
+  /** Resolves once the channel has taken it: at once, or after 'drain' when its buffer is full. */
+  write(data: string | Buffer): Promise<void>
   end(): void
   /** Resolves when the command ends; rejects when the connection drops first. */
   done: Promise<{ code: number | null; signal: string | undefined }>
@@ -133,7 +134,17 @@ export class SshConnection {
     return {
       stdout: channel,
       stderr: channel.stderr,
-      write: (data) => void channel.write(data),
+      write: (data) =>
+        new Promise<void>((resolve) => {
+          if (channel.write(data)) return resolve()
+          const done = () => {
+            channel.off('drain', done)
+            channel.off('close', done)
+            resolve()
+          }
+          channel.on('drain', done)
+          channel.on('close', done)
+        }),
       end: () => void channel.end(),
       done,
     }
@@ -146,7 +157,7 @@ export class SshConnection {
     const err: Buffer[] = []
     proc.stdout.on('data', (d: Buffer) => out.push(d))
     proc.stderr.on('data', (d: Buffer) => err.push(d))
-    if (options.stdin !== undefined) proc.write(options.stdin)
+    if (options.stdin !== undefined) void proc.write(options.stdin)
     proc.end()
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {

@@ -9,7 +9,7 @@ export class OutsideScratch extends Error {
 }
 
 /** The scratch dir name pattern: `.limafs-` and a random suffix. */
-const SCRATCH_NAME = /^\.limafs-[A-Za-z0-9]{6,}$/
+export const SCRATCH_NAME = /^\.limafs-[A-Za-z0-9]{6,}$/
 
 export class PathGuard {
   private readonly roots = new Set<string>()

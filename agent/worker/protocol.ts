@@ -4,6 +4,7 @@ import type { XattrTool } from '../capabilities.ts'
 import type { MountTarget, RunEvent, RunSettings, StagedCheck } from '../run-types.ts'
 import type { Stage } from '../diagnostics.ts'
 import type { FileType } from '../file-type.ts'
+import type { JobFigures } from '../profile.ts'
 
 export type OpResult =
   | { ok: true; value?: unknown }
@@ -55,7 +56,7 @@ export type RelayAsk =
 export type FromWorker =
   | { kind: 'op-result'; id: number; result: OpResult }
   | { kind: 'event'; job: number; event: RunEvent }
-  | { kind: 'job-done'; job: number; error?: string }
+  | { kind: 'job-done'; job: number; error?: string; figures?: JobFigures }
   | ({ kind: 'relay'; id: number } & RelayAsk)
 
 /** The stat fields the agent compares. mode is the permission bits as 4 octal digits ("0644"). */

@@ -5,6 +5,7 @@
 import type { HostSide } from '../check-api.ts'
 import type { HostTruth } from '../diagnostics.ts'
 import type { OpOutcome, OpRunner } from '../op-runner.ts'
+import { workerClock } from '../profile.ts'
 import { SUITES } from '../registry.ts'
 import type { MountTarget, RunEvent } from '../run-types.ts'
 import { runShared, runStage, runSuiteCalls, type Runners } from '../suite-run.ts'
@@ -35,11 +36,11 @@ class Relay {
 }
 
 function runnersFor(env: OpEnv, relay: Relay, job: JobRequest, target: MountTarget): Runners {
-  const ops: OpRunner = { call: (op, args) => runOp(env, op, args) }
-  const userOps: OpRunner = { call: async (op, args, timeoutMs) => (await relay.ask({ relay: 'user-op', op, args, timeoutMs })) as OpOutcome }
-  // A guest path is on the target's mount or on its sibling share: the host knows each by its mount point.
-  const mounts = [target.mount.mountPoint, ...(target.sibling && 'mountPoint' in target.sibling ? [target.sibling.mountPoint] : [])]
-  const mountOf = (p: string) => mounts.find((m) => p.startsWith(`${m}/`)) ?? target.mount.mountPoint
+  const ops: OpRunner = { call: (op, args) => workerClock.time('fs', () => runOp(env, op, args)) }
+  const userOps: OpRunner = { call: async (op, args, timeoutMs) => (await workerClock.time('user', () => relay.ask({ relay: 'user-op', op, args, timeoutMs }))) as OpOutcome }
+  // The host knows each share by the --mount (or --sibling) path the orchestrator gave, and the scratch dir in it.
+  const mounts = [target.path, ...(target.sibling && 'path' in target.sibling ? [target.sibling.path] : [])]
+  const mountOf = (p: string) => mounts.find((m) => p.startsWith(`${m}/`)) ?? target.path
   const rel = (p: string) => {
     const m = mountOf(p)
     return p.startsWith(`${m}/`) ? p.slice(m.length + 1) : p
@@ -47,14 +48,14 @@ function runnersFor(env: OpEnv, relay: Relay, job: JobRequest, target: MountTarg
   const host: HostSide = {
     look: async (path) => {
       if (!job.settings.caps.bridge) return undefined
-      const r = (await relay.ask({ relay: 'host', verb: 'look', mount: mountOf(path), path: rel(path) })) as { ok: boolean; value?: HostTruth; error?: string }
+      const r = (await workerClock.time('bridge', () => relay.ask({ relay: 'host', verb: 'look', mount: mountOf(path), path: rel(path) }))) as { ok: boolean; value?: HostTruth; error?: string }
       return r.ok ? r.value : { path: rel(path), exists: false, error: r.error ?? 'no answer' }
     },
     act: async (verb, path, args) => {
       if (!job.settings.caps.bridge) return { ok: false, error: 'no host bridge' }
-      // A rename's destination is a guest path too.
+      // A rename's, link's or copy's destination is a guest path too.
       const hostArgs = args && typeof args.to === 'string' ? { ...args, to: rel(args.to) } : args
-      return (await relay.ask({ relay: 'host', verb, mount: mountOf(path), path: rel(path), ...(hostArgs ? { args: hostArgs } : {}) })) as { ok: boolean; error?: string; value?: unknown }
+      return (await workerClock.time('bridge', () => relay.ask({ relay: 'host', verb, mount: mountOf(path), path: rel(path), ...(hostArgs ? { args: hostArgs } : {}) }))) as { ok: boolean; error?: string; value?: unknown }
     },
   }
   return { ops, ...(job.hasUser ? { userOps } : {}), host }
@@ -105,8 +106,9 @@ export function workerMain(): void {
         queue = queue.then(async () => {
           try {
             if (!env) throw new Error('worker not initialised')
+            workerClock.take() // the clock starts with the job
             await runJob(env, relay, message)
-            send({ kind: 'job-done', job: message.id })
+            send({ kind: 'job-done', job: message.id, figures: workerClock.take() })
           } catch (err) {
             send({ kind: 'job-done', job: message.id, error: String(err instanceof Error ? (err.stack ?? err.message) : err) })
           }

@@ -1,5 +1,6 @@
 // The coherence suite's one observation window: every experiment (a change on one mount) is
 // fired, then looked at on its own clock until it shows or the window ends, and judged.
+import { waitMs } from '../../agent/profile.ts'
 import type { Arg, PointVerdict, SharedTarget } from '../../agent/check-api.ts'
 
 /** When the guest looks after a change: at once, then 10 ms, 100 ms, 1 s, and the window's end. */
@@ -44,7 +45,7 @@ export async function watchAll(experiments: Experiment[], windowMs: number): Pro
     const pending = experiments.filter((e) => e.seenAfterMs === undefined && !e.failed && (looksDone.get(e) ?? 0) < schedule.length)
     if (!pending.length) return
     const wait = Math.min(...pending.map(dueAt)) - Date.now()
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    if (wait > 0) await waitMs(wait)
     const now = Date.now()
     for (const e of pending.filter((p) => dueAt(p) <= now)) {
       const { found, visible } = await e.look()
