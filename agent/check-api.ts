@@ -70,11 +70,13 @@ export interface SharedTarget {
 
 export type PointVerdict = { ok: true; diagnostics?: Record<string, unknown> } | { ok: false; diagnostics: Diagnostics & Record<string, unknown> } | { skip: string }
 
-/** The bench suite's sizes (--bench-files, --bench-bytes, --bench-repeats; defaults in suites/bench/settings.ts). */
+/** The bench suite's sizes (--bench-files, --bench-bytes, --bench-repeats, --bench-scale; defaults in suites/bench/settings.ts). */
 export interface BenchSettings {
   files: number
   bytes: number
   repeats: number
+  /** The app-like workloads' size factor. */
+  scale: number
 }
 
 /** The guest's own tmpfs, the bench suite's baseline: a dir of ours there, or why there is none. */

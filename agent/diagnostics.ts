@@ -37,7 +37,7 @@ export interface HostTruth {
 
 /** One workload's figures on one share (the bench suite), beside the guest's tmpfs baseline. */
 export interface BenchFigures {
-  /** e.g. "create", "chown", "chown-R", "stat", "readdir", "xattr", "write-read", "unlink" */
+  /** e.g. "create", "chown", "chown-R", "stat", "readdir", "xattr", "write-read", "unlink", "git-tree", "npm-unpack", "sqlite" */
   workload: string
   /** Operations per run of the workload (files, or bytes for write-read). */
   ops: number
@@ -51,6 +51,8 @@ export interface BenchFigures {
   ratio?: number
   /** Absent (with ratio) when the guest had no tmpfs to measure a baseline on. */
   baselineOpsPerSec?: number
+  /** An app-like workload's steps (git-tree: checkout, status, read, chmod-rename): median ms of each. */
+  phasesMs?: Record<string, number>
 }
 
 /** The YAML diagnostics of a failed (or measured) point. */

@@ -5,7 +5,7 @@
 import { readFileSync, realpathSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { DEFAULT_BENCH_BYTES, DEFAULT_BENCH_FILES, DEFAULT_BENCH_REPEATS, MIN_BENCH_REPEATS } from '../suites/bench/settings.ts'
+import { DEFAULT_BENCH_BYTES, DEFAULT_BENCH_FILES, DEFAULT_BENCH_REPEATS, DEFAULT_BENCH_SCALE, MIN_BENCH_REPEATS } from '../suites/bench/settings.ts'
 import { suitePoints, type AnySuite, type SharedSuiteSpec, type SuiteSpec } from './check-api.ts'
 import { guestTools, ordinaryUser, OTHER_OWNER } from './capabilities.ts'
 import type { Diagnostics } from './diagnostics.ts'
@@ -63,6 +63,8 @@ Options (run, verify):
   --bench-files N     bench: files per workload (default ${DEFAULT_BENCH_FILES})
   --bench-bytes N     bench: bytes of the large file written then read (default ${DEFAULT_BENCH_BYTES}, ${DEFAULT_BENCH_BYTES / 1024 / 1024} MiB)
   --bench-repeats N   bench: repeats per workload and mount, interleaved (default ${DEFAULT_BENCH_REPEATS}, at least ${MIN_BENCH_REPEATS})
+  --bench-scale N     bench: size of the app-like workloads (git-tree, npm-unpack, sqlite): 4N files,
+                      2N packages, 4N inserts (default ${DEFAULT_BENCH_SCALE}: quick under TCG; 750: a 3000-file checkout)
   --baseline-dir DIR  bench: a tmpfs dir for the baseline every share is compared with (default: the
                       first of ${BASELINE_CANDIDATES.join(', ')} that is a tmpfs; with none, no ratios)
   --profile           (run) at the end, where the time went: per suite, stage and mount, the wall
@@ -96,6 +98,7 @@ const OPTIONS = {
   'bench-files': { type: 'string' },
   'bench-bytes': { type: 'string' },
   'bench-repeats': { type: 'string' },
+  'bench-scale': { type: 'string' },
   'baseline-dir': { type: 'string' },
   bridge: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -446,6 +449,7 @@ async function main(argv: string[]): Promise<number> {
     files: intFlag(v['bench-files'], '--bench-files', DEFAULT_BENCH_FILES, 1),
     bytes: intFlag(v['bench-bytes'], '--bench-bytes', DEFAULT_BENCH_BYTES, 1),
     repeats: intFlag(v['bench-repeats'], '--bench-repeats', DEFAULT_BENCH_REPEATS, MIN_BENCH_REPEATS),
+    scale: intFlag(v['bench-scale'], '--bench-scale', DEFAULT_BENCH_SCALE, 1),
   }
   const measuring = command === 'run' && suites.some((s) => 'shared' in s && s.measures)
   const baselineChoice = measuring ? baselineDir(mountTable, v['baseline-dir']) : undefined
@@ -529,7 +533,7 @@ async function main(argv: string[]): Promise<number> {
       if (!targets.length) break
       const t0 = Date.now()
       log(s.measures
-        ? `${s.name}: ${targets.length} mounts and the tmpfs baseline, ${bench.repeats} interleaved rounds of ${bench.files} files and ${bench.bytes} bytes`
+        ? `${s.name}: ${targets.length} mounts and the tmpfs baseline, ${bench.repeats} interleaved rounds of ${bench.files} files and ${bench.bytes} bytes, app workloads at scale ${bench.scale}`
         : `${s.name}: ${targets.length} mounts at once (--window ${window} s)`)
       await runSharedSuite(s, targets, s.measures && baseline ? { ...run, settings: { ...settings, baseline } } : run, books)
       log(`${s.name} done (${((Date.now() - t0) / 1000).toFixed(1)} s)`)

@@ -44,6 +44,7 @@ const BenchFiguresSchema = z.looseObject({
   repeats: z.looseObject({ min: z.number(), median: z.number(), max: z.number(), n: z.number() }),
   ratio: z.number().optional(),
   baselineOpsPerSec: z.number().optional(),
+  phasesMs: z.record(z.string(), z.number()).optional(),
 }) satisfies z.ZodType<BenchFigures>
 
 /**

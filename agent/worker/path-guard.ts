@@ -70,6 +70,16 @@ export class PathGuard {
     return abs
   }
 
+  /**
+   * A dir an op just made (mkdir never follows) in a dir already resolved inside a root: it is a
+   * real dir there, so it resolves inside too, without a realpath (a 9p round trip per component).
+   */
+  made(dir: string): void {
+    const abs = resolve(dir)
+    const parent = dirname(abs)
+    if (this.resolvedDirs.has(parent) || this.roots.has(parent)) this.resolvedDirs.add(abs)
+  }
+
   /** A path (and everything below it) may now be something else: resolve it again next time. */
   forget(p: string): void {
     const abs = resolve(p)

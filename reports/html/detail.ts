@@ -28,6 +28,7 @@ export function detailRows(check: CheckResult): DetailRows {
       const b = d.bench
       const vsTmpfs = typeof b.ratio === 'number' ? `${b.ratio}x tmpfs (${b.baselineOpsPerSec ?? '?'} ops/s)` : 'no tmpfs baseline'
       rows.push(['bench', `${b.workload}: ${b.opsPerSec} ops/s (p50 ${b.p50Ms} ms, p99 ${b.p99Ms} ms, ${b.repeats?.n ?? '?'} repeats), ${vsTmpfs}`])
+      if (b.phasesMs) rows.push(['steps', Object.entries(b.phasesMs).map(([step, ms]) => `${step} ${ms} ms`).join(', ')])
     }
     rows.push(['host truth', d.host ? hostText(d.host) : '(no host bridge answer)'])
     for (const [key, value] of Object.entries(d)) {

@@ -7,6 +7,15 @@ export interface Repeat {
   ops: number
   totalMs: number
   latenciesMs: readonly number[]
+  /** An app-like workload's steps, each one's duration by name. */
+  phasesMs?: Readonly<Record<string, number>>
+}
+
+/** Each step's median duration over the repeats that timed it, in the order the first repeat names them. */
+export function phaseMedians(repeats: readonly Repeat[]): Record<string, number> | undefined {
+  const names = [...new Set(repeats.flatMap((r) => Object.keys(r.phasesMs ?? {})))]
+  if (!names.length) return undefined
+  return Object.fromEntries(names.map((name) => [name, round(median(repeats.flatMap((r) => (r.phasesMs && name in r.phasesMs ? [r.phasesMs[name]!] : []))))]))
 }
 
 
@@ -51,6 +60,7 @@ export function benchFigures(workload: string, repeats: readonly Repeat[], basel
   const own = median(rates)
   const base = baseline?.length ? median(baseline.map(opsPerSec)) : undefined
   const s = spread(rates)
+  const phasesMs = phaseMedians(repeats)
   return {
     workload,
     ops: repeats[0]!.ops,
@@ -59,6 +69,7 @@ export function benchFigures(workload: string, repeats: readonly Repeat[], basel
     p99Ms: round(latencies.length ? percentile(latencies, 99) : 0),
     repeats: { min: round(s.min), median: round(s.median), max: round(s.max), n: s.n },
     ...(base !== undefined ? { ratio: round(ratio(own, base)), baselineOpsPerSec: round(base) } : {}),
+    ...(phasesMs ? { phasesMs } : {}),
   }
 }
 

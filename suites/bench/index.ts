@@ -1,6 +1,6 @@
 // Workload benchmarks: how fast each share does what people do on a project dir (make small
-// files, chown them, chown -R, stat, list, xattrs, one large file, delete), beside the guest's
-// own tmpfs. Every share and the baseline are measured in the same guest run, and the repeats
+// files, chown them, chown -R, stat, list, xattrs, one large file, delete; and as apps do it: a
+// git checkout, an npm install, an SQLite database), beside the guest's own tmpfs. Every share and the baseline are measured in the same guest run, and the repeats
 // interleave them (round r: every target in turn, starting one further each round), so a noisy
 // machine's drift spreads over all of them evenly. Each call is timed inside the worker, around
 // the system call (agent/worker/ops/bench-workload.ts): the figures are the share's, not the agent's.
@@ -19,8 +19,9 @@ const USER_XATTR = 'user.limafs-bench'
 const TRUSTED_XATTR = 'trusted.limafs-bench'
 
 interface Workload {
-  /** The worker's name for it (bench-workload op). */
+  /** The worker's name for it (of the bench-workload op, or bench-app for the app-like ones). */
   name: string
+  op?: 'bench-app'
   id: string
   title: string
   needs?: readonly Need[]
@@ -39,6 +40,19 @@ const WORKLOADS: readonly Workload[] = [
   { name: 'xattr', id: 'bench/xattr/files', title: 'set then get a user.* xattr on each file (lsetxattr, lgetxattr: timed in the python3 helper)', needs: ['python3'], args: (s, xattr) => [s.files, xattr], refusalIsSkip: true },
   { name: 'write-read', id: 'bench/write-read/large', title: 'write then read one large file sequentially (--bench-bytes, 128 KiB chunks; ops/s counts bytes moved)', args: (s) => [s.bytes], refusalIsSkip: false },
   { name: 'unlink', id: 'bench/unlink/files', title: 'unlink every file', args: (s) => [s.files], refusalIsSkip: false },
+  // App-like: what a git checkout, an npm install and a database do (agent/worker/ops/bench-apps.ts), sized by --bench-scale.
+  {
+    name: 'git-tree', op: 'bench-app', id: 'bench/git-tree/repo', refusalIsSkip: false, args: (s) => [s.scale],
+    title: 'a git checkout: make a tree of dirs and small files, `git status` (lstat all, list all dirs), read all, chmod and rename some (4 files x --bench-scale)',
+  },
+  {
+    name: 'npm-unpack', op: 'bench-app', id: 'bench/npm-unpack/packages', refusalIsSkip: false, args: (s) => [s.scale],
+    title: 'an npm install: unpack packages (dirs, small files, an executable bin), link them from node_modules/.bin, readlink the links (2 packages x --bench-scale)',
+  },
+  {
+    name: 'sqlite', op: 'bench-app', id: 'bench/sqlite/inserts', needs: ['python3'], refusalIsSkip: false, args: (s) => [s.scale],
+    title: 'SQLite (python3\'s sqlite3): inserts, each its own transaction with a rollback journal and fsync (synchronous=FULL) (4 x --bench-scale)',
+  },
 ]
 
 const POINTS: PointSpec[] = WORKLOADS.map((w) => ({ id: w.id, title: w.title, ...(w.needs ? { needs: w.needs } : {}) }))
@@ -46,6 +60,8 @@ const POINTS: PointSpec[] = WORKLOADS.map((w) => ({ id: w.id, title: w.title, ..
 /** What one workload found on one target over the rounds. */
 interface Findings {
   repeats: Repeat[]
+  /** The workload can't run here, and why (python3 without its sqlite3 module): a SKIP. */
+  cannot?: string
   /** The first failure, and in which round: the workload is not run there again. */
   failure?: { errno: string; round: number }
 }
@@ -77,12 +93,16 @@ async function runRound(ctx: SharedContext, t: Target, round: number, unmet: Rea
   }
   for (const w of WORKLOADS) {
     const record = t.records.get(w.name)!
-    if (record.failure || unmet.get(w.name)) continue
-    let r = await ctx.op('bench-workload', dir, w.name, ...w.args(ctx.bench, t.xattr))
+    if (record.failure || record.cannot || unmet.get(w.name)) continue
+    let r = await ctx.op(w.op ?? 'bench-workload', dir, w.name, ...w.args(ctx.bench, t.xattr))
     if (!r.ok && w.name === 'xattr' && !t.share && t.xattr === USER_XATTR && r.errno === 'EOPNOTSUPP' && !ctx.unmet(['root'])) {
       t.xattr = TRUSTED_XATTR
       t.notes.push(`the baseline's tmpfs has no user.* xattrs (Linux < 6.6): it sets ${TRUSTED_XATTR}`)
       r = await ctx.op('bench-workload', dir, w.name, ...w.args(ctx.bench, t.xattr))
+    }
+    if (r.ok && typeof (r.value as { skip?: unknown }).skip === 'string') {
+      record.cannot = (r.value as { skip: string }).skip
+      continue
     }
     if (r.ok) {
       record.repeats.push(r.value as Repeat)
@@ -102,15 +122,16 @@ async function runRound(ctx: SharedContext, t: Target, round: number, unmet: Rea
 function verdict(ctx: SharedContext, w: Workload, t: Target, baseline: Target | undefined, baselineMissing: string | undefined, unmet: string | undefined): PointVerdict {
   if (unmet) return { skip: unmet }
   const record = t.records.get(w.name)!
+  if (record.cannot) return { skip: record.cannot }
   const { failure } = record
   if (failure && w.name === 'create') return { skip: `${t.dead ?? `creating files fails here (${failure.errno})`}: no speed to measure` }
   if (!record.repeats.length && t.dead) return { skip: `nothing to measure: ${t.dead}` }
   if (failure && w.refusalIsSkip) return { skip: `${w.name} fails here (${failure.errno}${failure.round ? `, in round ${failure.round + 1}` : ''}): a refusal, not a speed` }
-  const describe = { op: 'bench-workload', args: [`${t.dir}/r${failure?.round ?? 0}`, w.name, ...w.args(ctx.bench, t.xattr)], stage: 'call' as const }
+  const describe = { op: w.op ?? 'bench-workload', args: [`${t.dir}/r${failure?.round ?? 0}`, w.name, ...w.args(ctx.bench, t.xattr)], stage: 'call' as const }
   if (failure) return { ok: false, diagnostics: { ...describe, wanted: '0', found: failure.errno, errno: failure.errno, class: 'loud', note: `in round ${failure.round + 1}` } }
   const base = baseline?.records.get(w.name)
   const baseFailed = base?.failure ? `the tmpfs baseline could not run it (${base.failure.errno})` : undefined
-  const noBaseline = baselineMissing ?? baseFailed ?? (base?.repeats.length ? undefined : `the tmpfs baseline has no figures for it${baseline?.dead ? ` (${baseline.dead})` : ''}`)
+  const noBaseline = baselineMissing ?? baseFailed ?? base?.cannot ?? (base?.repeats.length ? undefined : `the tmpfs baseline has no figures for it${baseline?.dead ? ` (${baseline.dead})` : ''}`)
   const figures = benchFigures(w.name, record.repeats, noBaseline ? undefined : base!.repeats)
   const notes = [
     ...(noBaseline ? [`no ratio: ${noBaseline}`] : []),
@@ -121,7 +142,7 @@ function verdict(ctx: SharedContext, w: Workload, t: Target, baseline: Target | 
 }
 
 export default {
-  ...sharedSuite('bench', 'Workload speed per share beside the guest\'s tmpfs: create, chown, chown -R, stat, readdir, xattrs, a large file, unlink', POINTS, async (ctx) => {
+  ...sharedSuite('bench', 'Workload speed per share beside the guest\'s tmpfs: create, chown, chown -R, stat, readdir, xattrs, a large file, unlink; a git checkout, an npm install, SQLite inserts', POINTS, async (ctx) => {
     const unmet = new Map(WORKLOADS.map((w) => [w.name, w.needs ? ctx.unmet(w.needs) : undefined]))
     const baselineMissing = 'missing' in ctx.baseline ? `no tmpfs baseline: ${ctx.baseline.missing}` : undefined
     const baseline = 'dir' in ctx.baseline ? newTarget('tmpfs baseline', ctx.baseline.dir) : undefined

@@ -10,3 +10,9 @@ export const DEFAULT_BENCH_BYTES = 1024 * 1024
 /** Repeats per workload and config: a median and a spread need at least three. */
 export const DEFAULT_BENCH_REPEATS = 3
 export const MIN_BENCH_REPEATS = 3
+/**
+ * The app-like workloads' size (git-tree 4N files, npm-unpack 2N packages, sqlite 4N inserts): at
+ * 1 a handful each (~20 calls), so they add about what two of the other workloads cost under TCG;
+ * a real checkout of a few thousand files is --bench-scale 750 (on KVM: minutes under TCG).
+ */
+export const DEFAULT_BENCH_SCALE = 1

@@ -45,6 +45,17 @@ t.test('the table: the machine above, tmpfs ops/s, a row per config, a column pe
   t.notMatch(text, /~/, 'repeats that agree carry no ~')
 })
 
+t.test('the app-like workloads are columns like the others, named by their workload', async (t) => {
+  const text = benchTableText(results([
+    config('9p-mapped-xattr-mmap', [ok('bench/create/files', 0.07), ok('bench/git-tree/repo', 0.012), ok('bench/npm-unpack/packages', 0.009), ok('bench/sqlite/inserts', 0.05)]),
+    config('9p-none-mmap', [ok('bench/create/files', 0.06), ok('bench/git-tree/repo', 0.011), ok('bench/npm-unpack/packages', 0.008), skip('bench/sqlite/inserts', 'python3 in the guest has no sqlite3 module (No module named \'_sqlite3\')')]),
+  ]), {})
+  t.match(text, /\nconfig\s+create\s+git-tree\s+npm-unpack\s+sqlite\n/, 'a column each')
+  t.match(text, /\n9p-mapped-xattr-mmap\s+0\.070x\s+0\.012x\s+0\.0090x\s+0\.050x\n/)
+  t.match(text, /\n9p-none-mmap\s+0\.060x\s+0\.011x\s+0\.0080x\s+skip\n/)
+  t.match(text, /\nskip: python3 in the guest has no sqlite3 module[^\n]*\(sqlite on 9p-none-mmap\)\n/, 'and why sqlite is not measured there')
+})
+
 t.test('a ratio whose repeats differ more than 2x is marked ~, with a line saying what that means', async (t) => {
   const shaky = ok('bench/stat/files', 0.02)
   shaky.diagnostics!.bench = { ...shaky.diagnostics!.bench!, repeats: { min: 100, median: 300, max: 900, n: 3 } }
@@ -66,6 +77,8 @@ t.test('bench sizes pass on to the agent only when given, and are checked before
   t.strictSame(benchAgentFlags({}), [], 'none given: the agent\'s defaults')
   t.strictSame(benchAgentFlags({ 'bench-files': '8', 'bench-bytes': '262144', 'bench-repeats': '5' }), ['--bench-files', '8', '--bench-bytes', '262144', '--bench-repeats', '5'])
   t.strictSame(benchAgentFlags({ 'bench-repeats': '3' }), ['--bench-repeats', '3'])
+  t.strictSame(benchAgentFlags({ 'bench-scale': '750' }), ['--bench-scale', '750'], 'the app-like workloads\' size')
+  t.throws(() => benchAgentFlags({ 'bench-scale': '0' }), /--bench-scale: expected an integer >= 1/)
   t.throws(() => benchAgentFlags({ 'bench-repeats': '2' }), UsageError, 'fewer than 3 repeats: no median and spread worth the name')
   t.throws(() => benchAgentFlags({ 'bench-files': '0' }), /--bench-files: expected an integer >= 1/)
   t.throws(() => benchAgentFlags({ 'bench-bytes': '1MiB' }), /--bench-bytes: expected an integer/)

@@ -14,7 +14,7 @@ import { limafs, qemuOrVirtiofsdMentioning, type CliResult } from '../helpers/te
 const NAME = 't-bench-vm'
 const CONFIGS = ['9p-mapped-xattr-mmap', '9p-mapped-file-mmap', '9p-none-mmap']
 const PASSTHROUGH = '9p-passthrough-mmap'
-const WORKLOADS = ['create', 'chown', 'chown-R', 'stat', 'readdir', 'xattr', 'write-read', 'unlink']
+const WORKLOADS = ['create', 'chown', 'chown-R', 'stat', 'readdir', 'xattr', 'write-read', 'unlink', 'git-tree', 'npm-unpack', 'sqlite']
 const dir = mkdtempSync(join(tmpdir(), 'limafs-bench-vm-'))
 const out = join(dir, 'out')
 const matrix = join(dir, 'bench-matrix.yaml')
@@ -44,7 +44,7 @@ t.test('limafs bench completes on one guest without a restart phase and leaves n
 t.test('results.json: a ratio to tmpfs for every config and workload, or a SKIP that says why', async (t) => {
   for (const config of [...CONFIGS, PASSTHROUGH]) {
     const checks = results.configs.find((c) => c.name === config)!.checks.filter((c) => c.suite === 'bench')
-    t.equal(checks.length, 8, `${config}: the eight bench points`)
+    t.equal(checks.length, WORKLOADS.length, `${config}: the ${WORKLOADS.length} bench points`)
     for (const check of checks) {
       const bench = check.diagnostics?.bench
       if (check.status === 'skip') {
@@ -63,8 +63,12 @@ t.test('results.json: a ratio to tmpfs for every config and workload, or a SKIP 
     for (const mapped of CONFIGS.slice(0, 2)) t.equal(status(mapped, id)?.status, 'ok', `${mapped}: ${id} measured`)
   }
   const passthrough = results.configs.find((c) => c.name === PASSTHROUGH)!.checks
+  for (const config of CONFIGS) {
+    const git = results.configs.find((c) => c.name === config)!.checks.find((c) => c.id === 'bench/git-tree/repo')
+    t.strictSame(Object.keys(git?.diagnostics?.bench?.phasesMs ?? {}), ['checkout', 'status', 'read', 'chmod-rename'], `${config}: git-tree's steps, each timed`)
+  }
   t.ok(passthrough.every((c) => c.status === 'skip' && /refused the agent's scratch dir \(EPERM\): nothing to measure/.test(c.reason ?? '')), 'passthrough: every workload a SKIP (the share refuses even the scratch dir), not a failure')
-  t.equal(results.configs.flatMap((c) => c.checks).filter((c) => c.status === 'ok').length, 22, '8 + 8 + 6 measured points')
+  t.equal(results.configs.flatMap((c) => c.checks).filter((c) => c.status === 'ok').length, 31, '11 + 11 + 9 measured points')
 })
 
 t.test('the table: machine facts, a column per workload, a row per config, ratios side by side', async (t) => {
@@ -73,10 +77,10 @@ t.test('the table: machine facts, a column per workload, a row per config, ratio
   const header = lines.find((l) => l.startsWith('config '))
   t.ok(header, 'a header line')
   t.strictSame(header?.split(/\s+/).slice(1), WORKLOADS, 'a column per workload')
-  t.match(run.stdout, /\ntmpfs ops\/s(\s+\S+){8}\n/, 'the baseline\'s own ops/s')
-  for (const config of CONFIGS.slice(0, 2)) t.match(run.stdout, new RegExp(`\\n${config}(\\s+\\d[\\d.e+-]*x~?){8}\\n`), `${config}: eight ratios`)
-  t.match(run.stdout, /\n9p-none-mmap\s+\S+x~?\s+skip\s+skip(\s+\S+x~?){5}\n/, '9p-none-mmap: chown and chown -R skipped')
-  t.match(run.stdout, /\n9p-passthrough-mmap(\s+skip){8}\n/, 'passthrough: nothing to measure')
+  t.match(run.stdout, /\ntmpfs ops\/s(\s+\S+){11}\n/, 'the baseline\'s own ops/s')
+  for (const config of CONFIGS.slice(0, 2)) t.match(run.stdout, new RegExp(`\\n${config}(\\s+\\d[\\d.e+-]*x~?){11}\\n`), `${config}: eleven ratios`)
+  t.match(run.stdout, /\n9p-none-mmap\s+\S+x~?\s+skip\s+skip(\s+\S+x~?){8}\n/, '9p-none-mmap: chown and chown -R skipped')
+  t.match(run.stdout, /\n9p-passthrough-mmap(\s+skip){11}\n/, 'passthrough: nothing to measure')
   t.match(run.stdout, /\nskip: chown fails here \(EPERM\)/, 'and why')
   const env = JSON.parse(readFileSync(join(out, 'environment.json'), 'utf8'))
   t.match(env, { hostCpus: Number, guestCpus: 2, accelerator: /^(tcg|kvm)$/ }, 'environment.json carries what the table shows')

@@ -1,7 +1,7 @@
 // The bench suite's arithmetic as pure functions: percentiles (p50, p99), the median over
 // repeats, the spread, the ratio to the tmpfs baseline, and the interleaved round order.
 import t from 'tap'
-import { benchFigures, median, opsPerSec, percentile, ratio, round, roundOrder, spread, type Repeat } from '../../suites/bench/figures.ts'
+import { benchFigures, median, opsPerSec, percentile, phaseMedians, ratio, round, roundOrder, spread, type Repeat } from '../../suites/bench/figures.ts'
 
 t.test('percentiles interpolate between the closest ranks, as numpy does by default', async (t) => {
   const cases: Array<[number[], number, number]> = [
@@ -79,4 +79,12 @@ t.test('rounds interleave the targets, each starting one further, so drift sprea
     t.strictSame(places, [0, 1, 2, 3], `${target} takes every place once over ${targets.length} rounds`)
   }
   t.strictSame(roundOrder(['only'], 5), ['only'])
+})
+
+t.test('an app-like workload\'s steps: each one\'s median over the repeats, in the order they ran; none without steps', async (t) => {
+  const steps = (checkout: number, status: number) => ({ ops: 10, totalMs: checkout + status, latenciesMs: [1], phasesMs: { checkout, status } })
+  t.strictSame(phaseMedians([steps(100, 30), steps(300, 10), steps(200, 20)]), { checkout: 200, status: 20 })
+  t.equal(phaseMedians([repeat(10, 5, [1])]), undefined, 'a plain workload has no steps')
+  t.strictSame(benchFigures('git-tree', [steps(100, 30), steps(300, 10), steps(200, 20)]).phasesMs, { checkout: 200, status: 20 }, 'in the figures')
+  t.notOk('phasesMs' in benchFigures('create', [repeat(10, 5, [1])]), 'and not in a plain workload\'s')
 })

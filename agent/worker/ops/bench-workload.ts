@@ -14,12 +14,14 @@ const BENCH_WORKLOADS = ['create', 'chown', 'chown-R', 'stat', 'readdir', 'xattr
 type BenchWorkload = (typeof BENCH_WORKLOADS)[number]
 
 /** One run of a workload: how many operations it did, each timed call, and the whole run. */
-interface WorkloadTiming {
+export interface WorkloadTiming {
   /** Files, entries listed, calls or bytes moved: what ops/s counts. */
   ops: number
   totalMs: number
   /** One per timed call (per file, per xattr call, per listing, per chunk). */
   latenciesMs: number[]
+  /** A workload of several steps (the app-like ones): the time each took, by name. */
+  phasesMs?: Record<string, number>
 }
 
 /** The workload's files in its dir: f0, f1, ... */
@@ -32,9 +34,11 @@ const SMALL_CONTENT = Buffer.alloc(64, 0x61)
 const CHUNK_BYTES = 128 * 1024
 const XATTR_VALUE_HEX = Buffer.from('limafs-bench').toString('hex')
 
-class Timer {
+export class Timer {
   readonly latenciesMs: number[] = []
   private readonly t0 = performance.now()
+  /** Named steps, each from its start to the next one's (or the end). */
+  private readonly phases: Array<{ name: string; at: number }> = []
 
   time<T>(call: () => T): T {
     const t = performance.now()
@@ -45,12 +49,19 @@ class Timer {
     }
   }
 
+  /** The workload's next step starts now. */
+  phase(name: string): void {
+    this.phases.push({ name, at: performance.now() })
+  }
+
   done(ops: number): WorkloadTiming {
-    return { ops, totalMs: performance.now() - this.t0, latenciesMs: this.latenciesMs }
+    const end = performance.now()
+    const phasesMs = Object.fromEntries(this.phases.map((p, i) => [p.name, (this.phases[i + 1]?.at ?? end) - p.at]))
+    return { ops, totalMs: end - this.t0, latenciesMs: this.latenciesMs, ...(this.phases.length ? { phasesMs } : {}) }
   }
 }
 
-const errnoError = (errno: string, message: string) => Object.assign(new Error(message), { code: errno })
+export const errnoError = (errno: string, message: string) => Object.assign(new Error(message), { code: errno })
 
 /**
  * Runs one workload in `dir` (which the guard checks once). args by workload:

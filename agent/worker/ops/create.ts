@@ -4,7 +4,10 @@ import type { OpFamily } from './op-env.ts'
 
 export const createOps: OpFamily = {
   create: ({ guard }, [p, mode = 0o644]) => fs.closeSync(fs.openSync(guard.assertNoFollow(p), 'wx', mode)),
-  mkdir: ({ guard }, [p, mode = 0o755]) => fs.mkdirSync(guard.assertNoFollow(p), mode),
+  mkdir: ({ guard }, [p, mode = 0o755]) => {
+    fs.mkdirSync(guard.assertNoFollow(p), mode)
+    guard.made(p)
+  },
   symlink: ({ guard }, [target, p]) => fs.symlinkSync(target, guard.assertNoFollow(p)),
   link: ({ guard }, [existing, p]) => fs.linkSync(guard.assertNoFollow(existing), guard.assertNoFollow(p)),
   mkfifo: ({ guard, special }, [p, mode = 0o644]) => special.call('mkfifo', [guard.assertNoFollow(p), mode]),

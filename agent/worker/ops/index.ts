@@ -5,15 +5,18 @@
 import { normalizeErrno } from '../../errno-names.ts'
 import { OutsideScratch } from '../path-guard.ts'
 import type { OpResult } from '../protocol.ts'
+import { benchAppOps } from './bench-apps.ts'
 import { benchWorkload } from './bench-workload.ts'
 import { childOps } from './children.ts'
 import { contentOps } from './content.ts'
 import { createOps } from './create.ts'
 import { descriptorOps } from './descriptors.ts'
 import { dirHoldOps } from './dir-hold.ts'
+import { dirOps } from './dirs.ts'
 import { lockOps } from './locks.ts'
 import { lookOps } from './look.ts'
 import { mmapOps } from './mmap.ts'
+import { nameOps } from './names.ts'
 import { objectsOps } from './objects.ts'
 import type { OpEnv, OpFamily } from './op-env.ts'
 import { openFileOps } from './open-files.ts'
@@ -30,9 +33,10 @@ export type { OpEnv } from './op-env.ts'
 
 const FAMILIES: readonly OpFamily[] = [
   createOps, ownershipOps, lookOps, contentOps, xattrOps, descriptorOps, dirHoldOps, watchOps, mmapOps, objectsOps, shareOps, scratchOps, timesOps, treeOps,
-  lockOps, openFileOps, spaceOps, childOps,
-  // the bench suite: one workload in a dir, each call timed here (see bench-workload.ts)
+  lockOps, openFileOps, spaceOps, childOps, nameOps, dirOps,
+  // the bench suite: one workload in a dir, each call timed here (see bench-workload.ts, bench-apps.ts)
   { 'bench-workload': ({ guard, special }, args) => benchWorkload(guard, special, args) },
+  benchAppOps,
 ]
 
 /** Every op by name; a name two families both claim is a bug, caught at load. */

@@ -4,7 +4,9 @@
 // `@op('name')`; this file puts them together. Python, because Node has no API for xattrs,
 // fifos, device nodes, mount(2), mmap and the like.
 import { benchPy } from './bench.ts'
+import { benchSqlitePy } from './bench-sqlite.ts'
 import { childrenPy } from './children.ts'
+import { dirStreamPy } from './dir-stream.ts'
 import { locksPy } from './locks.ts'
 import { mmapPy } from './mmap.ts'
 import { mountPy } from './mount.ts'
@@ -53,4 +55,4 @@ export function pythonProgram(families: readonly string[]): string {
   return [PRELUDE, ...families, LOOP].join('\n')
 }
 
-export const PYTHON_HELPER = pythonProgram([xattrPy, specialPy, mountPy, mmapPy, benchPy, timesPy, objectsPy, treePy, childrenPy, locksPy, sqlitePy, openFilesPy, spacePy])
+export const PYTHON_HELPER = pythonProgram([xattrPy, specialPy, mountPy, mmapPy, benchPy, timesPy, objectsPy, treePy, childrenPy, locksPy, sqlitePy, openFilesPy, spacePy, benchSqlitePy, dirStreamPy])
