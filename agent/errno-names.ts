@@ -1,6 +1,8 @@
 // errno names, compared as names (never numbers: they differ between Linux and macOS).
 // Aliases collapse to one spelling so Node's, Python's and the tools' answers compare equal.
 
+import { constants } from 'node:os'
+
 const ALIASES: Record<string, string> = {
   ENOTSUP: 'EOPNOTSUPP', // the same errno on Linux; Node says ENOTSUP, Python EOPNOTSUPP
   EWOULDBLOCK: 'EAGAIN',
@@ -9,6 +11,10 @@ const ALIASES: Record<string, string> = {
 }
 
 export function normalizeErrno(name: string): string {
+  // libuv names only the errnos it knows; others come as "Unknown system error -74": this
+  // system's own number, named from os.constants (the agent runs where the error came from).
+  const unknown = /^Unknown system error -(\d+)$/.exec(name)
+  if (unknown) name = Object.entries(constants.errno).find(([, n]) => n === Number(unknown[1]))?.[0] ?? name
   return ALIASES[name] ?? name
 }
 

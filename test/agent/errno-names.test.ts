@@ -1,3 +1,4 @@
+import { constants } from 'node:os'
 import t from 'tap'
 import { errnoFromMessage, normalizeErrno } from '../../agent/errno-names.ts'
 
@@ -11,6 +12,8 @@ t.test('errno aliases collapse to one spelling, other names are left alone', asy
     ['EPERM', 'EPERM'],
     ['ELOOP', 'ELOOP'],
     ['TIMEOUT', 'TIMEOUT'],
+    [`Unknown system error -${constants.errno.EBADMSG}`, 'EBADMSG'], // libuv does not name every errno: the system's number does
+    ['Unknown system error -99999', 'Unknown system error -99999'],
   ]
   for (const [name, want] of table) t.equal(normalizeErrno(name), want, name)
 })
