@@ -50,7 +50,7 @@ t.test('names: ok points on every share, byte-exact on the host too', async (t) 
     t.ok(ok.length >= 5, `${config}: ${ok.length} ok names points`)
   }
   t.match(check('9p-mapped-xattr-mmap', 'names/host-stored/bytes'), { status: 'ok' }, 'the host holds every name byte for byte')
-  t.match(check('9p-mapped-xattr-mmap', 'names/unicode/both-forms'), { status: 'ok', diagnostics: { guestSees: /"café" <63616665cc81>, "café" <636166c3a9>/, hostHolds: /<63616665cc81>.*<636166c3a9>/ } }, 'NFC and NFD: two files, in the guest and on the host')
+  t.match(check('9p-mapped-xattr-mmap', 'names/unicode/both-forms'), { status: 'ok', diagnostics: { guestSees: /<63616665cc81>.*<636166c3a9>/, hostHolds: /<63616665cc81>.*<636166c3a9>/ } }, 'NFC and NFD: two files, in the guest and on the host')
   t.match(check('9p-mapped-xattr-mmap', 'names/case/two-files'), { status: 'ok', diagnostics: { hostHolds: /"Limafs-Case".*"limafs-case"/ } })
 })
 

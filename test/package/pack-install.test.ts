@@ -17,7 +17,7 @@ t.teardown(() => installed && rmSync(dirname(installed.tarball), { recursive: tr
 const npx = (...args: string[]) => execa('npx', ['--no-install', 'limafs', ...args], { cwd: installed.dir, reject: false, env: { ...process.env, NODE_OPTIONS: '' } })
 
 t.test('the tarball holds what a user needs and nothing else: bin, the bundles and their chunks, the built-in matrix, README', async (t) => {
-  const unexpected = installed.files.filter((f) => !/^(bin\/limafs\.js|dist\/limafs(-agent)?\.mjs|dist\/limafs-.+-[A-Z0-9]{8}\.mjs|dist\/default-matrix\.yaml|README\.md|package\.json)$/.test(f))
+  const unexpected = installed.files.filter((f) => !/^(bin\/limafs\.js|dist\/limafs(-agent|-mount-inotify)?\.mjs|dist\/limafs-.+-[A-Z0-9]{8}\.mjs|dist\/default-matrix\.yaml|README\.md|package\.json)$/.test(f))
   t.same(unexpected, [], 'no sources, tests or fixtures')
   for (const f of ['bin/limafs.js', 'dist/limafs.mjs', 'dist/limafs-agent.mjs', 'dist/default-matrix.yaml', 'README.md', 'package.json']) t.ok(installed.files.includes(f), f)
   t.same(installedPackages(installed.dir), ['limafs'], 'no dependency installed beside it: the bundle carries them')
