@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
+import { loadDefaultMatrix } from '../../provision/matrix/load-matrix.ts'
 import { parseResults } from '../../reports/results-schema.ts'
 import type { Results } from '../../reports/types.ts'
 import { limafs, qemuOrVirtiofsdMentioning, type CliResult } from '../helpers/testbed.ts'
@@ -36,12 +37,13 @@ t.test('the output dir holds the reports and one live TAP file per configuration
   const html = readFileSync(join(out, 'report.html'), 'utf8')
   t.notMatch(html, /<(script|link|img)[^>]+(src|href)=["']?(https?:|\/\/)/i, 'report.html references nothing outside itself')
   const taps = readdirSync(join(out, 'tap')).filter((f) => f.endsWith('.tap'))
-  t.equal(taps.length, 17, '17 TAP files')
-  t.equal(results.configs.length, 17)
+  const configs = loadDefaultMatrix().configs.length
+  t.equal(taps.length, configs, `${configs} TAP files: one per configuration of the default matrix`)
+  t.equal(results.configs.length, configs)
   t.ok(results.configs.every((c) => c.status === 'completed'), 'every configuration completed')
   const env = JSON.parse(readFileSync(join(out, 'environment.json'), 'utf8'))
   t.match(env, { backend: 'testbed', qemuVersion: /^\d+\.\d+/, accelerator: /^(tcg|kvm)$/, guestKernel: /^\d+\.\d+/, guestNode: /^v\d+/ })
-  t.equal(Object.keys(env.mountinfo).length, 17, 'the effective mount options of every share')
+  t.equal(Object.keys(env.mountinfo).length, configs, 'the effective mount options of every share')
   t.match(env.mountinfo['9p-mapped-xattr-loose'], /^9p lima-[0-9a-f]{16} .*loose.*trans=virtio/)
 })
 
@@ -92,7 +94,8 @@ t.test('bench: every configuration that takes files has a ratio to tmpfs for eve
       continue
     }
     for (const x of bench) {
-      if (x.status === 'skip') continue
+      // A workload that fails where the matrix knows it does (npm-unpack on reverse-sshfs) has no time.
+      if (x.status === 'skip' || (x.status === 'todo' && !x.todoPassed)) continue
       t.ok(typeof x.diagnostics?.bench?.ratio === 'number' && x.diagnostics.bench.ratio > 0, `${c.name} ${x.id}: ratio ${x.diagnostics?.bench?.ratio}`)
     }
   }
@@ -100,7 +103,8 @@ t.test('bench: every configuration that takes files has a ratio to tmpfs for eve
 
 t.test('migrate: every ordered pair of none, mapped-xattr, mapped-file and virtiofs has 15+ points; a switch loses metadata silently; planted data becomes ownership (security)', async (t) => {
   const models = ['none', 'mapped-xattr', 'mapped-file', 'virtiofs']
-  const modelOf = (name: string) => (name === 'virtiofs' ? 'virtiofs' : /^9p-(.*)-(none|loose|fscache|mmap)$/.exec(name)![1]!)
+  // The writable 9p and virtiofs configurations (mountInotify ones too); reverse-sshfs and read-only ones are not switched.
+  const modelOf = (name: string) => (/^virtiofs/.test(name) ? 'virtiofs' : /^9p-(none|mapped-xattr|mapped-file|passthrough)-/.exec(name)?.[1])
   for (const from of models) {
     for (const to of models.filter((m) => m !== from)) {
       const measured = results.configs.filter((c) => modelOf(c.name) === from).flatMap((c) => c.checks.filter((x) => x.id.startsWith(`migrate/to-${to}/`) && x.status !== 'skip'))

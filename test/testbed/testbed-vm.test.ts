@@ -28,6 +28,10 @@ const guest = (...command: string[]) => limafs(['testbed', 'exec', '--name', NAM
 const mountPointOf = (config: string) => `/mnt/limafs/${config}`
 const hostDirOf = (config: string) => join(RUN, 'shares', config)
 const tagOf = (config: string) => limaMountTag(hostDirOf(config), mountPointOf(config))
+/** What mountinfo names as a share's source: its Lima tag, or for reverse-sshfs the host dir sshfs serves (":/dir"). */
+const sourceOf = (config: { name: string; mountType: string }, hostDir: string, mountPoint: string) => (config.mountType === 'reverse-sshfs' ? `:${hostDir}` : limaMountTag(hostDir, mountPoint))
+/** Lima mounts reverse-sshfs from its host agent, not from fstab. */
+const FSTAB_CONFIGS = CONFIGS.filter((c) => c.mountType !== 'reverse-sshfs')
 const CACHE_WORDS = ['loose', 'fscache', 'mmap'] as const
 
 async function guestMounts(): Promise<MountInfo[]> {
@@ -63,8 +67,8 @@ t.teardown(() => bringDown(RUN, TMP, () => testbed('down')))
 t.test('testbed up boots a guest and reports every share of the default matrix mounted', { skip: SKIP }, async (t) => {
   t.equal(upResult?.exitCode, 0, `up exits 0 (stderr:\n${upResult?.stderr})`)
   t.match(upResult?.stderr, new RegExp(`ready in [\\d.]+ s: ${CONFIGS.length}/${CONFIGS.length} shares mounted, ${CONFIGS.length}/${CONFIGS.length} siblings\\n`))
-  t.equal(CONFIGS.filter((c) => c.mountType === '9p').length, 16, 'the default matrix has 16 9p configurations')
-  t.equal(CONFIGS.filter((c) => c.mountType === 'virtiofs').length, 1, 'and 1 virtiofs one')
+  t.equal(CONFIGS.filter((c) => c.mountType === '9p' && c.writable && !c.mountInotify).length, 16, 'the default matrix has 16 writable 9p configurations')
+  t.ok(['9p', 'virtiofs', 'reverse-sshfs'].every((type) => CONFIGS.some((c) => c.mountType === type && !c.writable)), 'and a read-only one per mount type')
 })
 
 t.test("the guest's mountinfo shows each 9p share at /mnt/limafs/<config> from its Lima tag, with its cache mode, trans=virtio, access=client", { skip: SKIP }, async (t) => {
@@ -85,7 +89,7 @@ t.test("the guest's mountinfo shows each 9p share at /mnt/limafs/<config> from i
     t.strictSame(CACHE_WORDS.filter((w) => options.has(w)), cache === 'none' ? [] : [cache], `${config.name}: cache=${cache} shows as ${cache === 'none' ? 'no cache word' : cache}`)
     // Linux >= 5.15 omits msize when it equals its default, 128 KiB: what Lima asks for.
     t.notOk(options.has('msize'), `${config.name}: no msize in the super options (${m.superOptions})`)
-    t.equal(m.mountOptions.split(',')[0], 'rw', `${config.name}: mounted read-write`)
+    t.equal(m.mountOptions.split(',')[0], config.writable ? 'rw' : 'ro', `${config.name}: mounted ${config.writable ? 'read-write' : 'read-only'}`)
   }
   const virtiofs = CONFIGS.find((c) => c.mountType === 'virtiofs')!
   const v = mounts.find((x) => x.mountPoint === mountPointOf(virtiofs.name))
@@ -96,8 +100,8 @@ t.test("the guest's fstab asks for Lima's msize=131072 for every 9p share, and t
   const fstab = await guest('cat', '/etc/fstab')
   t.equal(fstab.exitCode, 0)
   const lines = fstab.stdout.trimEnd().split('\n').map((l) => l.split('\t'))
-  t.equal(lines.length, 2 * CONFIGS.length, 'one fstab line per share and one per sibling (up --siblings)')
-  for (const config of CONFIGS) {
+  t.equal(lines.length, 2 * FSTAB_CONFIGS.length, 'one fstab line per share and one per sibling (up --siblings), reverse-sshfs aside')
+  for (const config of FSTAB_CONFIGS) {
     const line = lines.find((fields) => fields[1] === mountPointOf(config.name))
     if (!line) {
       t.fail(`${config.name}: no fstab line`)
@@ -124,7 +128,7 @@ t.test('with --siblings every configuration is mounted again, with its own optio
     const mountPoint = `/mnt/limafs-sibling/${config.name}`
     const sibling = mounts.find((m) => m.mountPoint === mountPoint)
     const own = mounts.find((m) => m.mountPoint === mountPointOf(config.name))
-    t.equal(sibling?.source, limaMountTag(siblingDir, mountPoint), `${config.name}: its sibling is mounted from its own tag`)
+    t.equal(sibling?.source, sourceOf(config, siblingDir, mountPoint), `${config.name}: its sibling is mounted from its own tag (sshfs: the sibling dir)`)
     t.equal(sibling?.superOptions, own?.superOptions, `${config.name}: with the same options as the share itself`)
   }
   const write = await guest('sh', '-c', 'echo through-xattr > /mnt/limafs-sibling/9p-mapped-xattr-mmap/seen && cat /mnt/limafs-sibling/9p-mapped-file-mmap/seen /mnt/limafs-sibling/virtiofs/seen')
@@ -209,7 +213,7 @@ t.test('testbed restart boots again with the same host dirs: files written befor
   t.equal((await guest('stat', '-c', '%u:%g', `${mountPointOf('9p-mapped-xattr-mmap')}/f`)).stdout, '1234:5678\n', 'a mapped-xattr owner survives the reboot')
   const mounts = await guestMounts()
   for (const config of CONFIGS) {
-    t.equal(mounts.find((m) => m.mountPoint === mountPointOf(config.name))?.source, tagOf(config.name), `${config.name}: mounted again`)
+    t.equal(mounts.find((m) => m.mountPoint === mountPointOf(config.name))?.source, sourceOf(config, hostDirOf(config.name), mountPointOf(config.name)), `${config.name}: mounted again`)
   }
 })
 
