@@ -128,6 +128,11 @@ export interface SharedSuiteSpec {
    * share that refuses the agent's scratch dir its points are SKIPs (nothing to measure), not failures.
    */
   measures?: boolean
+  /**
+   * Runs on read-only mounts only, in the suite's dir of the scratch dir the host made there
+   * (`--ro-scratch`); every other suite writes, so on a read-only mount it is a SKIP.
+   */
+  readOnlyMounts?: boolean
   points: PointSpec[]
   run(ctx: SharedContext): Promise<void>
 }

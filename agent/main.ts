@@ -11,6 +11,7 @@ import { guestTools, ordinaryUser, OTHER_OWNER } from './capabilities.ts'
 import type { Diagnostics } from './diagnostics.ts'
 import { BridgeClient } from './host-bridge.ts'
 import { mountOf, parseMountinfo, type MountInfo } from './mountinfo.ts'
+import { SCRATCH_NAME } from './worker/path-guard.ts'
 import { failAll, PointBook, runSharedSuite, runStage, runSuites, SHARE_FS_TYPES, skipAll, writeMountTap, type AgentRun } from './mount-run.ts'
 import { RunProfile } from './profile.ts'
 import { SUITES } from './registry.ts'
@@ -47,6 +48,9 @@ Options (run, verify):
   --sibling MOUNT=PATH  (run) the same configuration mounted again at PATH, on a dir shared with
                       other configurations' siblings (limafs run sets these up); checks that switch
                       security models or fill a share up use it, and are skipped without it
+  --ro-scratch MOUNT=NAME  (run) on a read-only share, the .limafs-XXXXXX dir the host made there
+                      with the read-only suite's files (limafs run makes it and removes it after);
+                      the only suite that runs on a read-only mount, and it is skipped without it
   --model MOUNT=MODEL (run) the share's 9p security model (none, mapped-xattr, mapped-file,
                       passthrough), which the guest can't see: limafs run passes it; suites that
                       compare models (migrate) skip without it (virtiofs mounts are known by type)
@@ -84,6 +88,7 @@ const OPTIONS = {
   mount: { type: 'string', multiple: true },
   sibling: { type: 'string', multiple: true },
   model: { type: 'string', multiple: true },
+  'ro-scratch': { type: 'string', multiple: true },
   suite: { type: 'string' },
   grep: { type: 'string' },
   'allow-any-fs': { type: 'boolean' },
@@ -189,6 +194,21 @@ function modelsFor(given: readonly string[] | undefined, mounts: ReadonlyArray<{
   return models
 }
 
+/** --ro-scratch MOUNT=NAME flags: each MOUNT one of the --mount paths, each NAME a scratch dir name. */
+function roScratchFor(given: readonly string[] | undefined, mounts: ReadonlyArray<{ path: string }>): Map<string, string> {
+  const dirs = new Map<string, string>()
+  for (const flag of given ?? []) {
+    const eq = flag.indexOf('=')
+    if (eq < 1) throw new Usage(`--ro-scratch ${flag}: expected MOUNT=NAME`)
+    const of = resolve(flag.slice(0, eq))
+    const name = flag.slice(eq + 1)
+    if (!mounts.some((m) => m.path === of)) throw new Usage(`--ro-scratch ${flag}: ${of} is not one of the --mount paths`)
+    if (!SCRATCH_NAME.test(name)) throw new Usage(`--ro-scratch ${flag}: ${JSON.stringify(name)} is not a scratch dir name (.limafs-XXXXXX)`)
+    dirs.set(of, name)
+  }
+  return dirs
+}
+
 /** An integer flag, at least min. */
 function intFlag(value: string | undefined, flag: string, fallback: number, min: number): number {
   if (value === undefined) return fallback
@@ -226,7 +246,7 @@ function baselineDir(table: MountInfo[], given: string | undefined): { path: str
 
 interface Prepared {
   target?: MountTarget
-  /** Why the mount's suites are skipped (read-only). */
+  /** Why every suite is skipped on the mount (read-only, with no scratch dir from the host). */
   skip?: string
   /** The share refused a scratch dir: every check fails with this, at setup. */
   refused?: Diagnostics
@@ -254,6 +274,8 @@ interface PrepareOptions {
   model?: string
   /** The host bridge, when there is one: each scratch dir is claimed with it as it is made. */
   bridge?: BridgeClient
+  /** On a read-only mount, the name of the scratch dir the host made there (--ro-scratch). */
+  roScratch?: string
 }
 
 /**
@@ -277,7 +299,7 @@ async function prepare(path: string, mount: MountInfo, run: AgentRun, userWorker
   const probe = await root.call('mount-probe', [path], opTimeoutMs)
   if (!probe.ok) return { error: `cannot look at ${path}: ${probe.errno} ${probe.message}` }
   const leftovers = await root.call('scratch-list', [path], opTimeoutMs)
-  for (const name of leftovers.ok ? (leftovers.value as string[]) : []) {
+  for (const name of leftovers.ok ? (leftovers.value as string[]).filter((n) => n !== opts.roScratch) : []) {
     const dir = `${path}/${name}`
     if (opts.clean) {
       const removed = await root.call('scratch-remove', [dir], opTimeoutMs * 3)
@@ -285,7 +307,7 @@ async function prepare(path: string, mount: MountInfo, run: AgentRun, userWorker
     } else log(`leftover of an earlier run: ${dir} (a run --keep awaiting verify, or a crashed run; --clean removes it)`)
   }
   const { writable } = probe.value as { writable: boolean }
-  if (mount.mountOptions.split(',').includes('ro') || !writable) return { skip: `read-only mount (${mount.mountOptions})` }
+  if (mount.mountOptions.split(',').includes('ro') || !writable) return prepareReadOnly(path, mount, run, userWorker, opts)
   const made = await root.call('scratch-create', [path], opTimeoutMs)
   if (!made.ok) {
     return { refused: { op: 'scratch-create', args: [path], wanted: '0', found: made.errno, errno: made.errno, stage: 'setup', class: 'loud', note: `the share refused the agent's scratch dir: ${made.message}` } }
@@ -305,6 +327,21 @@ async function prepare(path: string, mount: MountInfo, run: AgentRun, userWorker
   return { target: { path, mount, scratch, userDir, ...(unreachable ? { userUnreachable: unreachable } : {}), todos: opts.todos, ...(sibling ? { sibling } : {}), ...(opts.model ? { model: opts.model } : {}) } }
 }
 
+/**
+ * A read-only mount: the scratch dir is the one the host made (--ro-scratch), with the read-only
+ * suite's files; the agent only reads there, never claims, writes or removes it.
+ */
+async function prepareReadOnly(path: string, mount: MountInfo, run: AgentRun, userWorker: Worker | undefined, opts: PrepareOptions): Promise<Prepared> {
+  const why = `read-only mount (${mount.mountOptions})`
+  if (!opts.roScratch) return { skip: `${why}: the read-only suite needs a scratch dir the host made there (--ro-scratch; limafs run makes one)` }
+  const scratch = `${path}/${opts.roScratch}`
+  run.root.adopt(scratch)
+  userWorker?.adopt(scratch)
+  const seen = await run.root.call('lstat', [scratch], run.settings.opTimeoutMs)
+  if (!seen.ok || (seen.value as { type: string }).type !== 'dir') return { skip: `${why}: --ro-scratch ${opts.roScratch} is not a dir there (${seen.ok ? (seen.value as { type: string }).type : seen.errno})` }
+  return { target: { path, mount, scratch, userDir: `${scratch}/user`, todos: opts.todos, readOnly: true, ...(opts.model ? { model: opts.model } : {}) } }
+}
+
 /** Removes a scratch dir of this run; a failure is logged (the dir is then a leftover for --clean). */
 async function removeScratch(run: AgentRun, dir: string): Promise<void> {
   const removed = await run.root.call('scratch-remove', [dir], run.settings.opTimeoutMs * 3)
@@ -313,15 +350,29 @@ async function removeScratch(run: AgentRun, dir: string): Promise<void> {
 
 const RESTART_SKIP = 'needs a VM restart: `limafs run` does one, or run --keep, restart the VM, then verify'
 
-/** A mount that could not be prepared gets its points now: skipped, refused or broken. */
-function bookFor(path: string, prepared: Prepared, suites: readonly AnySuite[], todos: Todo[]): PointBook {
+/** Suites for read-only mounts only (see SharedSuiteSpec.readOnlyMounts). */
+const forReadOnly = (s: AnySuite) => 'shared' in s && !!s.readOnlyMounts
+
+/** Whether a suite runs on a prepared mount: read-only ones on read-only mounts, every other on writable ones. */
+const runsOn = (s: AnySuite, target: MountTarget) => forReadOnly(s) === !!target.readOnly
+
+/**
+ * A mount's points known before anything runs: all of them when it could not be prepared
+ * (skipped, refused or broken), else the SKIPs of the suites that do not run on its kind.
+ */
+function bookFor(path: string, prepared: Prepared, suites: readonly AnySuite[], todos: Todo[], grep: string | undefined): PointBook {
   const book = new PointBook()
-  if (prepared.skip) skipAll(suites, prepared.skip, book)
+  const target = prepared.target
+  if (target) {
+    const why = target.readOnly ? `read-only mount (${target.mount.mountOptions}): this suite writes` : 'a writable mount: this suite is for read-only ones'
+    skipAll(suites.filter((s) => !runsOn(s, target)), why, book, grep)
+  }
+  if (prepared.skip) skipAll(suites, prepared.skip, book, grep)
   if (prepared.refused) {
     // A suite that measures has nothing to measure there: its points are SKIPs, not failures.
     const measuring = suites.filter((s) => 'shared' in s && s.measures)
-    failAll(suites.filter((s) => !measuring.includes(s)), prepared.refused, todos, book)
-    skipAll(measuring, `the share refused the agent's scratch dir (${prepared.refused.found}): nothing to measure`, book)
+    failAll(suites.filter((s) => !measuring.includes(s)), prepared.refused, todos, book, grep)
+    skipAll(measuring, `the share refused the agent's scratch dir (${prepared.refused.found}): nothing to measure`, book, grep)
   }
   if (prepared.error) {
     log(prepared.error)
@@ -445,6 +496,7 @@ async function main(argv: string[]): Promise<number> {
   const mounts = mountsFor(mountTable, v.mount, !!v['allow-any-fs'])
   const siblings = siblingsFor(mountTable, v.sibling, mounts, !!v['allow-any-fs'])
   const models = modelsFor(v.model, mounts)
+  const roScratch = roScratchFor(v['ro-scratch'], mounts)
   const bench = {
     files: intFlag(v['bench-files'], '--bench-files', DEFAULT_BENCH_FILES, 1),
     bytes: intFlag(v['bench-bytes'], '--bench-bytes', DEFAULT_BENCH_BYTES, 1),
@@ -514,14 +566,15 @@ async function main(argv: string[]): Promise<number> {
       const todos = todosOf(path, mount)
       const sibling = siblings.get(path)
       const model = models.get(path)
-      const p = await prepare(path, mount, run, userWorker, { clean: !!v.clean, todos, scratchDirs, ...(sibling ? { sibling } : {}), ...(model ? { model } : {}), ...(bridge ? { bridge } : {}) })
-      prepared.set(path, { ...(p.target ? { target: p.target } : {}), book: bookFor(path, p, suites, todos) })
+      const ro = roScratch.get(path)
+      const p = await prepare(path, mount, run, userWorker, { clean: !!v.clean, todos, scratchDirs, ...(sibling ? { sibling } : {}), ...(model ? { model } : {}), ...(bridge ? { bridge } : {}), ...(ro ? { roScratch: ro } : {}) })
+      prepared.set(path, { ...(p.target ? { target: p.target } : {}), book: bookFor(path, p, suites, todos, v.grep) })
     }
     const targets = [...prepared.values()].flatMap((p) => (p.target ? [p.target] : []))
     const books = new Map([...prepared].map(([path, p]) => [path, p.book]))
     // Suites that measure compare every share with a scratch dir of their own on the guest's tmpfs.
     let baseline: RunSettings['baseline']
-    if (baselineChoice && targets.length) {
+    if (baselineChoice && targets.some((t) => !t.readOnly)) {
       if ('missing' in baselineChoice) baseline = baselineChoice
       else {
         const p = await prepare(baselineChoice.path, baselineChoice.mount, run, undefined, { clean: !!v.clean, todos: [], scratchDirs })
@@ -530,12 +583,13 @@ async function main(argv: string[]): Promise<number> {
       log(`bench baseline: ${'scratch' in baseline ? baseline.scratch : `none (${baseline.missing})`}`)
     }
     for (const s of shared) {
-      if (!targets.length) break
+      const on = targets.filter((t) => runsOn(s, t))
+      if (!on.length) continue
       const t0 = Date.now()
       log(s.measures
-        ? `${s.name}: ${targets.length} mounts and the tmpfs baseline, ${bench.repeats} interleaved rounds of ${bench.files} files and ${bench.bytes} bytes, app workloads at scale ${bench.scale}`
-        : `${s.name}: ${targets.length} mounts at once (--window ${window} s)`)
-      await runSharedSuite(s, targets, s.measures && baseline ? { ...run, settings: { ...settings, baseline } } : run, books)
+        ? `${s.name}: ${on.length} mounts and the tmpfs baseline, ${bench.repeats} interleaved rounds of ${bench.files} files and ${bench.bytes} bytes, app workloads at scale ${bench.scale}`
+        : `${s.name}: ${on.length} mounts at once (--window ${window} s)`)
+      await runSharedSuite(s, on, s.measures && baseline ? { ...run, settings: { ...settings, baseline } } : run, books)
       log(`${s.name} done (${((Date.now() - t0) / 1000).toFixed(1)} s)`)
     }
     if (baseline && 'scratch' in baseline) {
@@ -545,7 +599,8 @@ async function main(argv: string[]): Promise<number> {
       const started = Date.now()
       log(`start ${path} (${mount.fsType} ${mount.source} ${mount.superOptions})`)
       const p = prepared.get(path)!
-      if (p.target) await runMount(p.target, perMount, run, p.book, { keep: !!v.keep })
+      // A read-only mount's one suite is shared, and its scratch dir is the host's to remove.
+      if (p.target && !p.target.readOnly) await runMount(p.target, perMount, run, p.book, { keep: !!v.keep })
       await report(path, p.book, started)
     }
   } else {

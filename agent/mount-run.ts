@@ -130,14 +130,20 @@ async function prepareStage(stage: Stage, target: MountTarget, run: AgentRun): P
   return r.ok ? undefined : `remount failed: ${r.message}`
 }
 
-/** All points of the given suites, as SKIP with one reason (a read-only mount, say). */
-export function skipAll(suites: readonly AnySuite[], reason: string, book: PointBook): void {
-  for (const s of suites) for (const { id } of suitePoints(s)) book.add(s.name, { id, ok: true, directive: { skip: reason } })
+/** The points of the given suites that --grep (when given) matches. */
+function pointsOf(suites: readonly AnySuite[], grep: string | undefined): Array<{ suite: string; id: string }> {
+  const re = grep ? new RegExp(grep) : undefined
+  return suites.flatMap((s) => suitePoints(s).filter((p) => !re || re.test(p.id)).map((p) => ({ suite: s.name, id: p.id })))
 }
 
-/** All points of the given suites as failed at setup with the same error (a share that takes no files). */
-export function failAll(suites: readonly AnySuite[], diagnostics: Diagnostics, todos: MountTarget['todos'], book: PointBook): void {
-  for (const s of suites) for (const { id } of suitePoints(s)) book.add(s.name, pointRecord(id, todos, { ok: false, diagnostics }))
+/** All points of the given suites (that --grep matches), as SKIP with one reason (a read-only mount, say). */
+export function skipAll(suites: readonly AnySuite[], reason: string, book: PointBook, grep?: string): void {
+  for (const { suite, id } of pointsOf(suites, grep)) book.add(suite, { id, ok: true, directive: { skip: reason } })
+}
+
+/** All points of the given suites (that --grep matches) as failed at setup with the same error (a share that takes no files). */
+export function failAll(suites: readonly AnySuite[], diagnostics: Diagnostics, todos: MountTarget['todos'], book: PointBook, grep?: string): void {
+  for (const { suite, id } of pointsOf(suites, grep)) book.add(suite, pointRecord(id, todos, { ok: false, diagnostics }))
 }
 
 /** Longest a shared suite (every mount, one window) may run before it is called hung. */

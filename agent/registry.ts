@@ -10,10 +10,11 @@ import locks from '../suites/locks/index.ts'
 import migrate from '../suites/migrate/index.ts'
 import modes from '../suites/modes/index.ts'
 import names from '../suites/names/index.ts'
+import readOnly from '../suites/read-only/index.ts'
 import openFiles from '../suites/open-files/index.ts'
 import space from '../suites/space/index.ts'
 import symlink from '../suites/symlink/index.ts'
 import times from '../suites/times/index.ts'
 import xattr from '../suites/xattr/index.ts'
 
-export const SUITES: readonly AnySuite[] = [chown, symlink, xattr, modes, times, hostSide, locks, openFiles, space, names, dirs, coherence, migrate, bench]
+export const SUITES: readonly AnySuite[] = [chown, symlink, xattr, modes, times, hostSide, locks, openFiles, space, names, dirs, readOnly, coherence, migrate, bench]

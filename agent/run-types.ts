@@ -26,6 +26,8 @@ export interface MountTarget {
   sibling?: Sibling
   /** The share's security model (--model; 'virtiofs' for a virtiofs mount), when known. */
   model?: string
+  /** A read-only mount: the scratch dir is the one the host made (--ro-scratch); the agent writes nothing. */
+  readOnly?: true
 }
 
 /** A sibling share as a run sees it: its path and mount point, and our scratch dir there; or why there is none. */

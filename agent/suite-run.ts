@@ -214,7 +214,8 @@ export async function runShared(
     return r.ok ? { ok: true, value: r.value } : { ok: false, errno: r.errno }
   }
   for (const t of shared) {
-    await ops.call('mkdir', [t.dir, 0o755], settings.opTimeoutMs)
+    // On a read-only mount the host made the suite's dir (and what is in it).
+    if (!suite.readOnlyMounts) await ops.call('mkdir', [t.dir, 0o755], settings.opTimeoutMs)
     if (wantsSibling && 'dir' in t.sibling) {
       const made = await ops.call('mkdir', [t.sibling.dir, 0o755], settings.opTimeoutMs)
       if (!made.ok) t.sibling = { missing: `could not make this suite's dir on the sibling share: ${made.errno}` }

@@ -4,7 +4,7 @@
 // record that the reports are built from.
 import { appendFileSync, mkdirSync } from 'node:fs'
 import { availableParallelism, platform, release } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { todosFor } from './matrix/todos-for.ts'
 import type { Matrix } from './matrix/types.ts'
 import { runAgentPass } from './agent-pass.ts'
@@ -13,6 +13,7 @@ import type { Backend, BootedShare, Guest } from './backend.ts'
 import { InfraError } from './errors.ts'
 import { sleep } from './process.ts'
 import { BridgeServer } from './host-bridge/server.ts'
+import { makeReadOnlyScratch, removeReadOnlyScratch } from './read-only-scratch.ts'
 import type { SshConnection } from './ssh.ts'
 import { TapSplitter } from './tap-split.ts'
 import type { RunConfig, RunRecord } from '../reports/types.ts'
@@ -64,6 +65,8 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
   let guest: Guest | undefined
   /** Closed at the end: its helpers hold the scratch dirs' descriptors. */
   let openBridge: BridgeServer | undefined
+  /** The scratch dirs made on the host side of read-only shares (removed at the end), by mount point. */
+  const roScratch = new Map<string, string>()
 
   const phase = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
     if (o.signal.aborted) throw new Aborted()
@@ -117,6 +120,16 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
       { refused: (reason, request) => log(`host bridge REFUSED (${reason}): ${request}`), note: log },
     )
     openBridge = bridge
+    // A read-only share gets a scratch dir the host made, with the read-only suite's files.
+    for (const s of g.shares.filter((s) => !s.config.writable && s.hostDir && s.mounted && !s.refused)) {
+      try {
+        const dir = makeReadOnlyScratch(s.hostDir)
+        roScratch.set(s.mountPoint, dir)
+        await bridge.addScratch(s.mountPoint, dir)
+      } catch (err) {
+        log(`${s.config.name}: no scratch dir on the host side of the read-only share (its read-only suite is skipped): ${(err as Error).message}`)
+      }
+    }
     const todoJson = JSON.stringify(Object.fromEntries(g.shares.map((s) => [s.mountPoint, todosFor(o.matrix, s.config.name)])))
 
     /** Connects and puts the agent in (again after every boot: /tmp is fresh). */
@@ -156,6 +169,7 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
             '--todo-file', TODO_PATH, '--suite', o.suites.join(','), ...mounts.flatMap((m) => ['--mount', m]),
             ...(command === 'run' ? siblingFlags(g.shares.filter((s) => remaining.includes(s.config.name))) : []),
             ...(command === 'run' ? modelFlags(g.shares.filter((s) => remaining.includes(s.config.name))) : []),
+            ...(command === 'run' ? roScratchFlags(g.shares.filter((s) => remaining.includes(s.config.name)), roScratch) : []),
           ],
           bridge, splitter,
           onAgentLine: (line) => log(line),
@@ -229,6 +243,13 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
     }
   } finally {
     openBridge?.close()
+    for (const dir of roScratch.values()) {
+      try {
+        removeReadOnlyScratch(dir)
+      } catch (err) {
+        log(`could not remove ${dir}: ${(err as Error).message}`)
+      }
+    }
     if (guest && !o.keepGuest) await guest.stop(log).catch((e: unknown) => log(`stopping the guest failed: ${String(e)}`))
   }
   return {
@@ -251,6 +272,14 @@ function siblingFlags(shares: readonly BootedShare[]): string[] {
 /** `--model MOUNT=MODEL` for each 9p share: its security model is a host setting the guest can't see. */
 function modelFlags(shares: readonly BootedShare[]): string[] {
   return shares.flatMap((s) => (s.config.ninep ? ['--model', `${s.mountPoint}=${s.config.ninep.securityModel}`] : []))
+}
+
+/** `--ro-scratch MOUNT=NAME` for each read-only share the host made a scratch dir on. */
+function roScratchFlags(shares: readonly BootedShare[], dirs: ReadonlyMap<string, string>): string[] {
+  return shares.flatMap((s) => {
+    const dir = dirs.get(s.mountPoint)
+    return dir ? ['--ro-scratch', `${s.mountPoint}=${basename(dir)}`] : []
+  })
 }
 
 /** What the run record says of the matrix it ran: the suites, the config names, the file. */

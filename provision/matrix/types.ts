@@ -7,7 +7,7 @@ export const BACKENDS = ['testbed', 'lima', 'ssh'] as const
 export type Backend = (typeof BACKENDS)[number]
 
 /** Every suite the agent knows. `bench` measures speed rather than conformance. */
-export const KNOWN_SUITES = ['chown', 'symlink', 'xattr', 'modes', 'times', 'host-side', 'locks', 'open-files', 'space', 'names', 'dirs', 'coherence', 'migrate', 'bench'] as const
+export const KNOWN_SUITES = ['chown', 'symlink', 'xattr', 'modes', 'times', 'host-side', 'locks', 'open-files', 'space', 'names', 'dirs', 'read-only', 'coherence', 'migrate', 'bench'] as const
 export type SuiteName = (typeof KNOWN_SUITES)[number]
 
 /** A known deviation: checks matching `check` on configurations matching `config` report TAP TODO. */

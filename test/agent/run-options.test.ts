@@ -39,6 +39,9 @@ t.test('usage errors exit 64 and say what was wrong', async (t) => {
     ['a --model without =', ['run', '--mount', dir, '--allow-any-fs', '--model', 'none'], /--model none: expected MOUNT=MODEL/],
     ['a --model of no --mount', ['run', '--mount', dir, '--allow-any-fs', '--model', '/elsewhere=none'], /\/elsewhere is not one of the --mount paths/],
     ['an unknown --model', ['run', '--mount', dir, '--allow-any-fs', '--model', `${dir}=mapped`], /unknown model "mapped"; known: none, mapped-xattr/],
+    ['a --ro-scratch without =', ['run', '--mount', dir, '--allow-any-fs', '--ro-scratch', '.limafs-abcdef'], /--ro-scratch .*: expected MOUNT=NAME/],
+    ['a --ro-scratch that is no scratch name', ['run', '--mount', dir, '--allow-any-fs', '--ro-scratch', `${dir}=../etc`], /"\.\.\/etc" is not a scratch dir name/],
+    ['a --ro-scratch of no --mount', ['run', '--mount', dir, '--allow-any-fs', '--ro-scratch', '/elsewhere=.limafs-abcdef'], /\/elsewhere is not one of the --mount paths/],
   ]
   for (const [name, args, message] of table) {
     const r = await runAgent(args)

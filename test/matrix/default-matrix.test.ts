@@ -48,7 +48,7 @@ t.test('the default matrix runs on the testbed with every suite, bench included'
   const matrix = loadDefaultMatrix()
   t.equal(matrix.file, DEFAULT_MATRIX_FILE)
   t.equal(matrix.backend, 'testbed')
-  t.strictSame(matrix.suites, ['chown', 'symlink', 'xattr', 'modes', 'times', 'host-side', 'locks', 'open-files', 'space', 'names', 'dirs', 'coherence', 'migrate', 'bench'])
+  t.strictSame(matrix.suites, ['chown', 'symlink', 'xattr', 'modes', 'times', 'host-side', 'locks', 'open-files', 'space', 'names', 'dirs', 'read-only', 'coherence', 'migrate', 'bench'])
   t.strictSame(DEFAULT_SUITES, KNOWN_SUITES, 'a matrix without suites: runs them all')
 })
 

@@ -41,7 +41,7 @@ t.test('backend, suites and expect get their defaults', async (t) => {
   const matrix = parseMatrix('configs: [{ name: a, mountType: 9p }]\n', 'm.yaml')
   t.strictSame(
     { file: matrix.file, backend: matrix.backend, suites: matrix.suites, expect: matrix.expect },
-    { file: 'm.yaml', backend: 'testbed', suites: ['chown', 'symlink', 'xattr', 'modes', 'times', 'host-side', 'locks', 'open-files', 'space', 'names', 'dirs', 'coherence', 'migrate', 'bench'], expect: [] },
+    { file: 'm.yaml', backend: 'testbed', suites: ['chown', 'symlink', 'xattr', 'modes', 'times', 'host-side', 'locks', 'open-files', 'space', 'names', 'dirs', 'read-only', 'coherence', 'migrate', 'bench'], expect: [] },
   )
 })
 
@@ -49,7 +49,7 @@ t.test('empty keys (null) mean the default, as in Lima', async (t) => {
   const matrix = parseMatrix('backend:\nconfigs: [{ name: a, mountType: 9p, writable: }]\nsuites:\nexpect:\n', 'm.yaml')
   t.equal(matrix.backend, 'testbed')
   t.equal(matrix.configs[0]!.writable, false)
-  t.strictSame(matrix.suites, ['chown', 'symlink', 'xattr', 'modes', 'times', 'host-side', 'locks', 'open-files', 'space', 'names', 'dirs', 'coherence', 'migrate', 'bench'])
+  t.strictSame(matrix.suites, ['chown', 'symlink', 'xattr', 'modes', 'times', 'host-side', 'locks', 'open-files', 'space', 'names', 'dirs', 'read-only', 'coherence', 'migrate', 'bench'])
   t.strictSame(matrix.expect, [])
 })
 

@@ -64,7 +64,7 @@ t.test('matrix print spells out every default, in the file vocabulary', async (t
     '    writable: false',
     '    mountInotify: false',
     '    9p: { securityModel: none, cache: fscache, msize: 128KiB, protocolVersion: 9p2000.L }',
-    'suites: [ chown, symlink, xattr, modes, times, host-side, locks, open-files, space, names, dirs, coherence, migrate, bench ]',
+    'suites: [ chown, symlink, xattr, modes, times, host-side, locks, open-files, space, names, dirs, read-only, coherence, migrate, bench ]',
     'expect: []',
     '',
   ].join('\n'))
@@ -72,7 +72,7 @@ t.test('matrix print spells out every default, in the file vocabulary', async (t
   t.strictSame(json, {
     backend: 'testbed',
     configs: [{ name: 'a', mountType: '9p', writable: false, mountInotify: false, '9p': { securityModel: 'none', cache: 'fscache', msize: '128KiB', protocolVersion: '9p2000.L' } }],
-    suites: ['chown', 'symlink', 'xattr', 'modes', 'times', 'host-side', 'locks', 'open-files', 'space', 'names', 'dirs', 'coherence', 'migrate', 'bench'],
+    suites: ['chown', 'symlink', 'xattr', 'modes', 'times', 'host-side', 'locks', 'open-files', 'space', 'names', 'dirs', 'read-only', 'coherence', 'migrate', 'bench'],
     expect: [],
   })
 })

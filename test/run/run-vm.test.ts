@@ -85,6 +85,25 @@ t.test('host-side: points on every configuration; a host rename keeps mapped-xat
   t.ok(security.length > 0, `security findings are marked in results.json (${security.length})`)
 })
 
+t.test('read-only: each read-only configuration judges 20+ points; every guest write fails EROFS, loud; fscache keeps a host edit stale', async (t) => {
+  const readOnly = loadDefaultMatrix().configs.filter((c) => !c.writable).map((c) => c.name)
+  t.ok(readOnly.length >= 3, `read-only configurations: ${readOnly.join(', ')}`)
+  for (const name of readOnly) {
+    const checks = results.configs.find((c) => c.name === name)!.checks
+    const judged = checks.filter((x) => x.suite === 'read-only' && x.status !== 'skip')
+    t.ok(judged.length >= 20, `${name}: ${judged.length} read-only points judged`)
+    const refusals = judged.filter((x) => x.id.startsWith('read-only/refuses/'))
+    t.ok(refusals.length >= 12 && refusals.every((x) => x.status === 'ok'), `${name}: all ${refusals.length} writes refused EROFS`)
+    t.equal(check(name, 'read-only/reads/large')?.status, 'ok', `${name}: a large host file reads back whole`)
+    t.ok(checks.filter((x) => x.suite === 'chown').every((x) => x.status === 'skip'), `${name}: suites that write are skipped`)
+  }
+  t.match(check('ro-9p-none-fscache', 'read-only/host-change/edit'), { status: 'todo', class: 'silent', diagnostics: { found: /^stale after/ } }, "Lima's ~ mount (fscache) keeps a host edit stale")
+  t.equal(check('ro-virtiofs', 'read-only/host-change/edit')?.status, 'ok', 'virtiofs shows it')
+  for (const c of results.configs.filter((c) => c.config.writable)) {
+    t.ok(c.checks.filter((x) => x.suite === 'read-only').every((x) => x.status === 'skip'), `${c.name}: the read-only suite is skipped on a writable share`)
+  }
+})
+
 t.test('bench: every configuration that takes files has a ratio to tmpfs for every workload', async (t) => {
   for (const c of results.configs) {
     const bench = c.checks.filter((x) => x.suite === 'bench')
