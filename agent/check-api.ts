@@ -133,6 +133,11 @@ export interface SharedSuiteSpec {
    * (`--ro-scratch`); every other suite writes, so on a read-only mount it is a SKIP.
    */
   readOnlyMounts?: boolean
+  /**
+   * Drops the guest's caches (echo 3 > drop_caches), which every mount's cache feels: it runs
+   * alone, never beside another suite whose at-once points a drop would change.
+   */
+  dropsCaches?: boolean
   points: PointSpec[]
   run(ctx: SharedContext): Promise<void>
 }

@@ -12,11 +12,12 @@ import type { Diagnostics } from './diagnostics.ts'
 import { BridgeClient } from './host-bridge.ts'
 import { mountOf, parseMountinfo, type MountInfo } from './mountinfo.ts'
 import { SCRATCH_NAME } from './worker/path-guard.ts'
+import { onLanes } from './lanes.ts'
 import { failAll, PointBook, runSharedSuite, runStage, runSuites, SHARE_FS_TYPES, skipAll, writeMountTap, type AgentRun } from './mount-run.ts'
 import { RunProfile } from './profile.ts'
 import { SUITES } from './registry.ts'
 import { decodeState, encodeState, STATE_FILE } from './state-file.ts'
-import type { Capabilities, MountTarget, RunSettings, Sibling, Todo } from './run-types.ts'
+import type { Capabilities, MountTarget, RunSettings, Sibling, StagedCheck, Todo } from './run-types.ts'
 import { pointRecord, unmetNeed, wantedIds } from './suite-run.ts'
 import { userUnreachable } from './user-reach.ts'
 import { TapWriter } from './tap-writer.ts'
@@ -382,10 +383,12 @@ function bookFor(path: string, prepared: Prepared, suites: readonly AnySuite[], 
   return book
 }
 
-/** `run` on one prepared mount: its suites, later stages, and the scratch dir kept (--keep) or removed. */
-async function runMount(target: MountTarget, suites: SuiteSpec[], run: AgentRun, book: PointBook, opts: { keep: boolean }): Promise<void> {
+/**
+ * `run` on one prepared mount, after its suites ran (runSuites): the later stages, and the
+ * scratch dir kept (--keep) or removed.
+ */
+async function finishMount(target: MountTarget, staged: StagedCheck[], run: AgentRun, book: PointBook, opts: { keep: boolean }): Promise<void> {
   const path = target.path
-  const staged = await runSuites(suites, target, run, book)
   const stagesStarted = performance.now()
   await runStage('after-drop-caches', staged, target, run, book)
   await runStage('after-remount', staged, target, run, book)
@@ -523,6 +526,9 @@ async function main(argv: string[]): Promise<number> {
   const profile = v.profile ? new RunProfile() : undefined
   const root = new Worker({ ...workerOptions, label: 'root', ...(profile ? { profile } : {}) }, relay)
   root.warm()
+  // run's second lane (lanes.ts): started now, so it is up by the time the suites begin.
+  const root2 = command === 'run' ? new Worker({ ...workerOptions, label: 'root2', ...(profile ? { profile } : {}) }, relay) : undefined
+  root2?.warm()
   // verify needs no ordinary-user ops: its worker then never starts (a node start costs ~1 s emulated).
   if (command === 'run') userWorker?.warm()
   const run: AgentRun = { root, hasUser: !!userWorker, settings, log }
@@ -532,6 +538,7 @@ async function main(argv: string[]): Promise<number> {
     log(`${signal}: stopping and removing ${scratchDirs.length ? scratchDirs.join(', ') : 'nothing'}`)
     // Closed, not just killed: the run must not go on with fresh workers in the dirs being removed.
     root.close()
+    root2?.close()
     userWorker?.close()
     const cleaner = new Worker({ ...workerOptions, label: 'cleanup' })
     for (const dir of scratchDirs) await cleaner.call('scratch-remove', [dir], 10_000)
@@ -549,6 +556,9 @@ async function main(argv: string[]): Promise<number> {
   let failed = 0
   const suiteOrder = [...suites.map((s) => s.name), 'agent']
   const todosOf = (path: string, mount: MountInfo) => todos.get(path) ?? todos.get(mount.mountPoint) ?? []
+  // One mount's TAP at a time, whichever lane finished it.
+  let reporting = Promise.resolve()
+  const reportInTurn = (path: string, book: PointBook, started: number) => (reporting = reporting.then(() => report(path, book, started)))
   const report = async (path: string, book: PointBook, started: number) => {
     incomplete ||= book.incomplete
     await writeMountTap(tap, path, suiteOrder, book)
@@ -582,37 +592,64 @@ async function main(argv: string[]): Promise<number> {
       }
       log(`bench baseline: ${'scratch' in baseline ? baseline.scratch : `none (${baseline.missing})`}`)
     }
-    for (const s of shared) {
+    // The second lane's worker may act in every scratch dir too (prepare adopted each on the first).
+    const lanes: AgentRun[] = [run, { ...run, root: root2! }]
+    for (const t of targets) {
+      root2!.adopt(t.scratch)
+      if (t.sibling && 'scratch' in t.sibling) root2!.adopt(t.sibling.scratch)
+    }
+    const runShared = async (s: SharedSuiteSpec, lane: AgentRun) => {
       const on = targets.filter((t) => runsOn(s, t))
-      if (!on.length) continue
+      if (!on.length) return
       const t0 = Date.now()
       log(s.measures
         ? `${s.name}: ${on.length} mounts and the tmpfs baseline, ${bench.repeats} interleaved rounds of ${bench.files} files and ${bench.bytes} bytes, app workloads at scale ${bench.scale}`
         : `${s.name}: ${on.length} mounts at once (--window ${window} s)`)
-      await runSharedSuite(s, on, s.measures && baseline ? { ...run, settings: { ...settings, baseline } } : run, books)
+      await runSharedSuite(s, on, s.measures && baseline ? { ...lane, settings: { ...settings, baseline } } : lane, books)
       log(`${s.name} done (${((Date.now() - t0) / 1000).toFixed(1)} s)`)
     }
+    // 1. On both lanes (lanes.ts): the shared suites that neither drop the caches nor measure.
+    const besideOthers = shared.filter((s) => !s.measures && !s.dropsCaches)
+    await onLanes(lanes, besideOthers, runShared)
+    // 2. Alone, in their order: the suites that drop the caches, then the bench (a measurement
+    //    with nothing beside it).
+    for (const s of shared.filter((s) => !besideOthers.includes(s))) await runShared(s, run)
     if (baseline && 'scratch' in baseline) {
       await removeScratch(run, baseline.scratch)
     }
-    for (const { path, mount } of mounts) {
-      const started = Date.now()
+    // 3. On both lanes: each writable mount's own suites (their calls and at-once points); then,
+    //    once all are done (a drop_caches must not meet another mount's at-once points), each
+    //    mount's later stages (after drop_caches, after a remount), on both lanes again.
+    const started = new Map<string, number>()
+    const writable = mounts.filter(({ path }) => prepared.get(path)!.target && !prepared.get(path)!.target!.readOnly)
+    const staged = new Map<string, StagedCheck[]>()
+    await onLanes(lanes, writable, async ({ path, mount }, lane) => {
+      started.set(path, Date.now())
       log(`start ${path} (${mount.fsType} ${mount.source} ${mount.superOptions})`)
       const p = prepared.get(path)!
-      // A read-only mount's one suite is shared, and its scratch dir is the host's to remove.
-      if (p.target && !p.target.readOnly) await runMount(p.target, perMount, run, p.book, { keep: !!v.keep })
-      await report(path, p.book, started)
+      staged.set(path, await runSuites(perMount, p.target!, lane, p.book))
+    })
+    await onLanes(lanes, writable, async ({ path }, lane) => {
+      const p = prepared.get(path)!
+      await finishMount(p.target!, staged.get(path)!, lane, p.book, { keep: !!v.keep })
+      await reportInTurn(path, p.book, started.get(path)!)
+    })
+    // Read-only mounts (their one suite is shared, their scratch dir the host's), and mounts not prepared.
+    for (const { path, mount } of mounts.filter((m) => !writable.includes(m))) {
+      log(`start ${path} (${mount.fsType} ${mount.source} ${mount.superOptions})`)
+      await reportInTurn(path, prepared.get(path)!.book, Date.now())
     }
   } else {
     for (const { path, mount } of mounts) {
       const started = Date.now()
       log(`start ${path} (${mount.fsType} ${mount.source} ${mount.superOptions})`)
-      await report(path, await verifyMount(path, mount, run, userWorker, { keep: !!v.keep, todos: todosOf(path, mount), ...(bridge ? { bridge } : {}) }), started)
+      await reportInTurn(path, await verifyMount(path, mount, run, userWorker, { keep: !!v.keep, todos: todosOf(path, mount), ...(bridge ? { bridge } : {}) }), started)
     }
   }
   if (profile) for (const line of profile.lines()) log(line)
   tap.plan()
   root.kill()
+  root2?.kill()
   userWorker?.kill()
   return incomplete ? 2 : failed ? 1 : 0
 }

@@ -39,7 +39,7 @@ function verdict(w: Work, stage: LookStage, seen: GuestView | { errno: string })
   }
 }
 
-export default sharedSuite('host-side', 'The host\'s own changes to what the guest made (edit, replace, recreate, mv, ln, chmod, chown, cp -p, rm -rf) as the guest sees them, and the guest\'s work as host tools see it', POINTS, async (ctx) => {
+const hostSideSuite = sharedSuite('host-side', 'The host\'s own changes to what the guest made (edit, replace, recreate, mv, ln, chmod, chown, cp -p, rm -rf) as the guest sees them, and the guest\'s work as host tools see it', POINTS, async (ctx) => {
   const noHost = ctx.unmet(NEEDS)
   if (noHost) {
     for (const t of ctx.targets) for (const p of POINTS) ctx.point(t, p.id, { skip: noHost })
@@ -103,3 +103,6 @@ async function hostSees(ctx: SharedContext, t: SharedTarget, work: Work[]): Prom
   const hostNames = (hostList.value as Array<{ name: string }>).map((e) => e.name)
   ctx.point(t, 'host-side/host-sees-entries/dir', hostEntries(guestList.value as string[], hostNames, 'host list', t.dir))
 }
+
+/** It drops the guest's caches (a step of its own), which every mount feels: it runs when no other suite does. */
+export default { ...hostSideSuite, dropsCaches: true as const }

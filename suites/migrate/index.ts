@@ -35,7 +35,7 @@ const sourceSkip = (s: SharedTarget, noTree: string | undefined): string | undef
 
 const idsFor = (b: string, userSkip: string | undefined) => POINTS.filter((p) => p.id.startsWith(`migrate/to-${b}/`) && (!userSkip || !p.needs?.includes('user')))
 
-export default sharedSuite('migrate', 'Switching a share\'s model: a tree made through one configuration, seen through another (none, mapped-xattr, mapped-file, virtiofs), and what a guest user plants', POINTS, async (ctx) => {
+const migrateSuite = sharedSuite('migrate', 'Switching a share\'s model: a tree made through one configuration, seen through another (none, mapped-xattr, mapped-file, virtiofs), and what a guest user plants', POINTS, async (ctx) => {
   const noTree = ctx.unmet(['root', 'python3'])
   const noUser = ctx.unmet(['user'])
 
@@ -96,3 +96,6 @@ export default sharedSuite('migrate', 'Switching a share\'s model: a tree made t
     }
   }
 })
+
+/** It drops the guest's caches (a step of its own), which every mount feels: it runs when no other suite does. */
+export default { ...migrateSuite, dropsCaches: true as const }

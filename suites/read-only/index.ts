@@ -231,4 +231,6 @@ export default {
     }))
   }),
   readOnlyMounts: true as const,
+  // host-change/after-drop-caches drops the guest's caches, which every mount feels.
+  dropsCaches: true as const,
 }
