@@ -354,6 +354,8 @@ const RESTART_SKIP = 'needs a VM restart: `limafs run` does one, or run --keep, 
 /** Suites for read-only mounts only (see SharedSuiteSpec.readOnlyMounts). */
 const forReadOnly = (s: AnySuite) => 'shared' in s && !!s.readOnlyMounts
 
+const WRITABLE_SKIP = 'a writable mount: this suite is for read-only ones'
+
 /** Whether a suite runs on a prepared mount: read-only ones on read-only mounts, every other on writable ones. */
 const runsOn = (s: AnySuite, target: MountTarget) => forReadOnly(s) === !!target.readOnly
 
@@ -365,15 +367,17 @@ function bookFor(path: string, prepared: Prepared, suites: readonly AnySuite[], 
   const book = new PointBook()
   const target = prepared.target
   if (target) {
-    const why = target.readOnly ? `read-only mount (${target.mount.mountOptions}): this suite writes` : 'a writable mount: this suite is for read-only ones'
+    const why = target.readOnly ? `read-only mount (${target.mount.mountOptions}): this suite writes` : WRITABLE_SKIP
     skipAll(suites.filter((s) => !runsOn(s, target)), why, book, grep)
   }
   if (prepared.skip) skipAll(suites, prepared.skip, book, grep)
   if (prepared.refused) {
     // A suite that measures has nothing to measure there: its points are SKIPs, not failures.
+    // The share is writable (it refused a dir, not the write): the read-only suite is not for it.
     const measuring = suites.filter((s) => 'shared' in s && s.measures)
-    failAll(suites.filter((s) => !measuring.includes(s)), prepared.refused, todos, book, grep)
+    failAll(suites.filter((s) => !measuring.includes(s) && !forReadOnly(s)), prepared.refused, todos, book, grep)
     skipAll(measuring, `the share refused the agent's scratch dir (${prepared.refused.found}): nothing to measure`, book, grep)
+    skipAll(suites.filter(forReadOnly), WRITABLE_SKIP, book, grep)
   }
   if (prepared.error) {
     log(prepared.error)

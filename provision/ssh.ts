@@ -94,6 +94,9 @@ export class SshConnection {
       const onReady = () => {
         settled = true
         client.removeListener('error', onError)
+        // Small messages both ways (host-bridge requests and answers): Nagle would hold one back
+        // until the guest's delayed ACK (up to 40 ms) whenever another is still unacknowledged.
+        client.setNoDelay(true)
         resolve(new SshConnection(client, target))
       }
       client.once('ready', onReady)
