@@ -4,7 +4,7 @@
 // matrix's expect). A suite no need names yet still shows in the heat map and the matrix; add
 // its need here to put it in the answer.
 
-export const NEEDS = ['ownership', 'symlinks', 'xattrs', 'host-edits', 'times', 'locks', 'open-files', 'names', 'dirs', 'space', 'migrate', 'speed'] as const
+export const NEEDS = ['ownership', 'symlinks', 'xattrs', 'host-edits', 'times', 'locks', 'open-files', 'names', 'dirs', 'space', 'read-only', 'migrate', 'speed'] as const
 export type Need = (typeof NEEDS)[number]
 
 /** Earlier names of needs, still taken by `limafs recommend --need`. */
@@ -29,6 +29,7 @@ export const NEED_SPECS: readonly NeedSpec[] = [
   { need: 'names', label: 'names', what: 'long, odd and non-UTF-8 names kept byte for byte; case and Unicode forms kept apart' },
   { need: 'dirs', label: 'big dirs', what: 'large directories list exactly (no entry missing or twice), telldir/seekdir' },
   { need: 'space', label: 'space', what: 'fallocate, sparse files, statfs, ENOSPC fails loud and keeps what was written' },
+  { need: 'read-only', label: 'read-only', what: 'on a read-only share: every guest write fails EROFS (loud), the host\'s content reads back whole (a large file, symlinks, modes, mtime)' },
   { need: 'migrate', label: 'model switch', what: 'a tree made under one security model reads right under another' },
   { need: 'speed', label: 'speed', what: 'the bench suite\'s ratios to tmpfs (the fastest among the configs that meet the other needs)' },
 ]
@@ -53,8 +54,8 @@ export const CHECK_GROUPS: readonly CheckGroup[] = [
   { need: 'xattrs', checks: ['xattr/*'], except: ['xattr/trusted/*', 'xattr/security/*', 'xattr/acl/*', 'xattr/empty-value/*'] },
   {
     need: 'host-edits',
-    checks: ['coherence/host-*', 'coherence/guest-write-*/host-sees', 'host-side/*'],
-    except: ['coherence/*mmap*', 'coherence/*/after-drop-caches'],
+    checks: ['coherence/host-*', 'coherence/guest-write-*/host-sees', 'host-side/*', 'read-only/host-change/*'],
+    except: ['coherence/*mmap*', 'coherence/*/after-drop-caches', 'read-only/host-change/after-drop-caches'],
   },
   { need: 'times', checks: ['times/*'] },
   { need: 'locks', checks: ['locks/*'] },
@@ -62,6 +63,7 @@ export const CHECK_GROUPS: readonly CheckGroup[] = [
   { need: 'names', checks: ['names/*'] },
   { need: 'dirs', checks: ['dirs/*'] },
   { need: 'space', checks: ['space/*'] },
+  { need: 'read-only', checks: ['read-only/refuses/*', 'read-only/reads/*'] },
   { need: 'migrate', checks: ['migrate/*'] },
   { need: 'speed', checks: ['bench/*'] },
 ]
@@ -69,7 +71,7 @@ export const CHECK_GROUPS: readonly CheckGroup[] = [
 /** Checks near a need that it does not require: listed when they fail on a recommended config. */
 export const CAVEAT_GROUPS: ReadonlyArray<{ need: Need; checks: readonly string[]; what: string }> = [
   { need: 'xattrs', checks: ['xattr/trusted/*', 'xattr/security/*', 'xattr/acl/*', 'xattr/empty-value/*'], what: 'trusted.* and security.* xattrs, POSIX ACLs, empty values' },
-  { need: 'host-edits', checks: ['coherence/*mmap*', 'coherence/inotify/*', 'coherence/*/after-drop-caches'], what: 'mmap, inotify, drop_caches' },
+  { need: 'host-edits', checks: ['coherence/*mmap*', 'coherence/inotify/*', 'coherence/*/after-drop-caches', 'read-only/host-change/after-drop-caches'], what: 'mmap, inotify, drop_caches' },
 ]
 
 export interface Profile {

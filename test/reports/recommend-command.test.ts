@@ -96,7 +96,7 @@ t.test('a merged results.json: --env picks the environment; without it, the labe
 
 t.test('bad input is a usage error (exit 64): unknown need, no such file, not a results.json', async (t) => {
   const out = runDir(t)
-  await t.rejects(recommendCommand(['--results', out, '--need', 'chown,fast'], env), { constructor: UsageError, message: '--need: unknown need "fast"; choose from ownership,symlinks,xattrs,host-edits,times,locks,open-files,names,dirs,space,migrate,speed' })
+  await t.rejects(recommendCommand(['--results', out, '--need', 'chown,fast'], env), { constructor: UsageError, message: '--need: unknown need "fast"; choose from ownership,symlinks,xattrs,host-edits,times,locks,open-files,names,dirs,space,read-only,migrate,speed' })
   await t.rejects(recommendCommand(['--results', out, '--need', ','], env), { message: /--need: empty/ })
   await t.rejects(recommendCommand(['--results', join(out, 'nope.json')], env), { constructor: UsageError, message: /nope\.json: no such file/ })
   writeFileSync(join(out, 'results.json'), '{"schema": "limafs-run", "version": 1}')
