@@ -12,7 +12,7 @@ import type { Diagnostics } from './diagnostics.ts'
 import { BridgeClient } from './host-bridge.ts'
 import { mountOf, parseMountinfo, type MountInfo } from './mountinfo.ts'
 import { SCRATCH_NAME } from './worker/path-guard.ts'
-import { onLanes } from './lanes.ts'
+import { CacheGate, onLanes } from './lanes.ts'
 import { failAll, PointBook, runSharedSuite, runStage, runSuites, SHARE_FS_TYPES, skipAll, writeMountTap, type AgentRun } from './mount-run.ts'
 import { RunProfile } from './profile.ts'
 import { SUITES } from './registry.ts'
@@ -621,22 +621,18 @@ async function main(argv: string[]): Promise<number> {
     if (baseline && 'scratch' in baseline) {
       await removeScratch(run, baseline.scratch)
     }
-    // 3. On both lanes: each writable mount's own suites (their calls and at-once points); then,
-    //    once all are done (a drop_caches must not meet another mount's at-once points), each
-    //    mount's later stages (after drop_caches, after a remount), on both lanes again.
-    const started = new Map<string, number>()
+    // 3. On both lanes, mount after mount: each writable mount's own suites, their later stages,
+    //    its TAP. A mount's drop_caches waits at the gate until the other lane is out of its
+    //    calls and at-once points (a drop would change what they see).
+    const gate = new CacheGate()
     const writable = mounts.filter(({ path }) => prepared.get(path)!.target && !prepared.get(path)!.target!.readOnly)
-    const staged = new Map<string, StagedCheck[]>()
-    await onLanes(lanes, writable, async ({ path, mount }, lane) => {
-      started.set(path, Date.now())
+    await onLanes(lanes.map((lane) => ({ ...lane, cacheGate: gate })), writable, async ({ path, mount }, lane) => {
+      const started = Date.now()
       log(`start ${path} (${mount.fsType} ${mount.source} ${mount.superOptions})`)
       const p = prepared.get(path)!
-      staged.set(path, await runSuites(perMount, p.target!, lane, p.book))
-    })
-    await onLanes(lanes, writable, async ({ path }, lane) => {
-      const p = prepared.get(path)!
-      await finishMount(p.target!, staged.get(path)!, lane, p.book, { keep: !!v.keep })
-      await reportInTurn(path, p.book, started.get(path)!)
+      const staged = await gate.shared(() => runSuites(perMount, p.target!, lane, p.book))
+      await finishMount(p.target!, staged, lane, p.book, { keep: !!v.keep })
+      await reportInTurn(path, p.book, started)
     })
     // Read-only mounts (their one suite is shared, their scratch dir the host's), and mounts not prepared.
     for (const { path, mount } of mounts.filter((m) => !writable.includes(m))) {

@@ -8,6 +8,7 @@ import type { MountTarget, PointRecord, RunEvent, RunSettings, StagedCheck } fro
 import { pointRecord, wantedIds } from './suite-run.ts'
 import type { TapWriter } from './tap-writer.ts'
 import type { JobOutcome, Worker } from './worker-client.ts'
+import type { CacheGate } from './lanes.ts'
 
 /** File systems a Lima share can be (9p, virtiofs, reverse-sshfs): the only ones the agent runs on by default and ever remounts. */
 export const SHARE_FS_TYPES: ReadonlySet<string> = new Set(['9p', 'virtiofs', 'fuse.sshfs'])
@@ -17,6 +18,8 @@ export interface AgentRun {
   hasUser: boolean
   settings: RunSettings
   log: (line: string) => void
+  /** When mounts run on two lanes: a drop_caches waits here for the other lane's at-once points. */
+  cacheGate?: CacheGate
 }
 
 /** Points gathered per suite, in the order they were found. */
@@ -114,7 +117,8 @@ async function prepareStage(stage: Stage, target: MountTarget, run: AgentRun): P
   const { caps, opTimeoutMs } = run.settings
   if (!caps.isRoot) return `${stage === 'after-remount' ? 'remount' : 'drop_caches'} needs root`
   if (stage === 'after-drop-caches') {
-    const r = await run.root.call('drop-caches', [], opTimeoutMs)
+    const drop = () => run.root.call('drop-caches', [], opTimeoutMs)
+    const r = await (run.cacheGate ? run.cacheGate.exclusive(drop) : drop())
     return r.ok ? undefined : `drop_caches failed: ${r.errno} ${r.message}`
   }
   if (!caps.remount) return 'remount disabled (--no-remount)'

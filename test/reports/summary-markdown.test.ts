@@ -55,7 +55,7 @@ t.test('the answer: configs x needs (keeps / fails loud / fails silently / not m
     ['9p-passthrough-loose **(crashed)**', 'not measured', 'fails loud', 'not measured', 'not measured', 'not measured'],
     ['virtiofs **(infra-failed)**', '—', '—', '—', '—', '—'],
   ], 'a crash before a need\'s checks all ran leaves it not measured, never kept')
-  t.match(markdown, /\nNot measured in this run \(no check of theirs ran\): locks, open files, names, big dirs, space, model switch, speed\.\n/)
+  t.match(markdown, /\nNot measured in this run \(no check of theirs ran\): locks, open files, names, big dirs, space, read-only, model switch, speed\.\n/)
   const profiles = section(markdown, 'Which to use').filter((l) => l.startsWith('- '))
   t.equal(profiles.length, 4)
   t.match(profiles[0], /^- \*\*edit on the host, build in the guest\*\* \(host-edits, times, symlinks, dirs\): no configuration keeps all of it; best compromise `9p-mapped-xattr-mmap` .* gives up symlinks \(\*\*fails silently\*\*: `symlink\/guest-made\/lstat`\)/)
