@@ -37,7 +37,8 @@ const USAGE = `Usage: limafs-agent <command> [options]
 Runs limafs conformance suites against mounted host shares (9p, virtiofs, sshfs) and writes
 TAP 14 on stdout: a subtest per mount and suite, one point per check, YAML diagnostics
 {op, args, wanted, found, errno, stage, class} on failures. Progress goes to stderr.
-The agent works only inside its own new PATH/.limafs-XXXXXX/ dir and removes it at the end.
+The agent works only inside its own new PATH/.limafs-XXXXXX/ dir and removes it at the end
+(on a read-only share it only reads the one the host made: --ro-scratch).
 
 Commands:
   run --mount PATH [--mount PATH...]   run the suites on each mount
@@ -50,8 +51,9 @@ Options (run, verify):
                       other configurations' siblings (limafs run sets these up); checks that switch
                       security models or fill a share up use it, and are skipped without it
   --ro-scratch MOUNT=NAME  (run) on a read-only share, the .limafs-XXXXXX dir the host made there
-                      with the read-only suite's files (limafs run makes it and removes it after);
-                      the only suite that runs on a read-only mount, and it is skipped without it
+                      with the read-only suite's files (limafs run makes it, and removes it
+                      after); the read-only suite, the one suite a read-only share runs, works
+                      there, and is skipped without it
   --model MOUNT=MODEL (run) the share's 9p security model (none, mapped-xattr, mapped-file,
                       passthrough), which the guest can't see: limafs run passes it; suites that
                       compare models (migrate) skip without it (virtiofs mounts are known by type)
