@@ -45,6 +45,13 @@ export function largeContent(bytes = LARGE_BYTES): Buffer {
   return buf
 }
 
+/**
+ * What the agent's `digest` op says of `large`, written down rather than computed: making 8 MiB
+ * and hashing it costs ~1 s of emulated CPU in every agent process that loads the suites (test:
+ * read-only-local checks it against largeContent()).
+ */
+export const LARGE_DIGEST = { size: LARGE_BYTES, sha256: 'bb7ea7bee347abdafcae5496cf5ca9c9777cbbec88d8da8256389479d60e75b5' } as const
+
 /** What the agent's `digest` op says of a file with these bytes. */
 export function digestOf(data: Buffer): { size: number; sha256: string } {
   return { size: data.length, sha256: createHash('sha256').update(data).digest('hex') }

@@ -8,7 +8,7 @@
 import { sharedSuite, type Arg, type Need, type PointSpec, type SharedContext, type SharedTarget } from '../../agent/check-api.ts'
 import { sharedPoint, type SharedCheck } from '../../agent/shared-check.ts'
 import { verdict, watchAll, type Experiment, type Outcome } from '../coherence/window.ts'
-import { digestOf, FILE_MTIME_TEXT, FIXTURE, largeContent, TEXT } from './fixture.ts'
+import { FILE_MTIME_TEXT, FIXTURE, LARGE_DIGEST, TEXT } from './fixture.ts'
 
 interface Refusal {
   name: string
@@ -41,7 +41,7 @@ interface Read {
   run: (c: SharedCheck, dir: string) => Promise<void>
 }
 
-const LARGE = digestOf(largeContent())
+const LARGE = LARGE_DIGEST
 const showDigest = (v: unknown) => {
   const d = v as { size?: number; sha256?: string } | undefined
   return d ? `${d.size} bytes, sha256 ${d.sha256?.slice(0, 16)}…` : 'nothing'
@@ -85,7 +85,7 @@ const READS: readonly Read[] = [
     name: 'large', title: `a large host file (${LARGE.size / 1024 / 1024} MiB) reads back whole`,
     run: async (c, d) => {
       const found = await c.setup('digest', `${d}/large`)
-      const f = found as typeof LARGE
+      const f = found as { size?: number; sha256?: string }
       if (f.size !== LARGE.size || f.sha256 !== LARGE.sha256) c.fail({ op: 'digest', args: [`${d}/large`], wanted: showDigest(LARGE), found: showDigest(f), stage: 'call', class: 'silent' })
     },
   },
