@@ -3,7 +3,8 @@
 // workloads are (bench-workload.ts). Each makes its own tree in the round's dir (checked once by
 // the guard), works only on what it made, never follows a symlink (O_EXCL creates, O_NOFOLLOW
 // opens, lstat, readlink; a chmod is an fchmod on an O_NOFOLLOW descriptor), and removes its
-// tree afterwards, untimed. Sizes grow with --bench-scale: at 1 a handful of files each, so the
+// tree afterwards, untimed, unless told to leave it (the host removes the round's dir then, in
+// one request: ~70 fewer 9p calls a round). Sizes grow with --bench-scale: at 1 a handful of files each, so the
 // three cost the bench about what two of the other workloads do under TCG (one 9p call ~5 ms);
 // at 750 git-tree is a checkout of 3000 files.
 import * as fs from 'node:fs'
@@ -49,7 +50,7 @@ function chmodNoFollow(path: string, mode: number): void {
  * tracked file, list every dir for untracked ones), read everything (a build, a grep), then
  * chmod some files executable and rename some (`git mv`).
  */
-function gitTree(dir: string, scale: number): WorkloadTiming {
+function gitTree(dir: string, scale: number, leave: boolean): WorkloadTiming {
   const { modules, filesPerDir } = gitTreeShape(scale)
   const root = `${dir}/repo`
   const dirs = [root, ...Array.from({ length: modules }, (_, m) => [`${root}/mod${m}`, `${root}/mod${m}/lib`]).flat()]
@@ -72,7 +73,7 @@ function gitTree(dir: string, scale: number): WorkloadTiming {
   for (const f of files.filter((_, k) => k % 4 === 0)) time(() => chmodNoFollow(f.path, 0o755))
   for (const f of files.filter((_, k) => k % 4 === 1)) time(() => fs.renameSync(f.path, `${f.path}.moved`))
   const timing = timer.done(ops)
-  fs.rmSync(root, { recursive: true })
+  if (!leave) fs.rmSync(root, { recursive: true })
   return timing
 }
 
@@ -81,7 +82,7 @@ function gitTree(dir: string, scale: number): WorkloadTiming {
  * executable; then node_modules/.bin/NAME -> ../NAME/bin/cli.js for each; then npm's check of
  * the links (readlink).
  */
-function npmUnpack(dir: string, scale: number): WorkloadTiming {
+function npmUnpack(dir: string, scale: number, leave: boolean): WorkloadTiming {
   const { packages } = npmShape(scale)
   const nm = `${dir}/node_modules`
   const timer = new Timer()
@@ -105,21 +106,22 @@ function npmUnpack(dir: string, scale: number): WorkloadTiming {
   timer.phase('verify')
   for (let p = 0; p < packages; p++) time(() => fs.readlinkSync(`${nm}/.bin/pkg${p}`))
   const timing = timer.done(ops)
-  fs.rmSync(nm, { recursive: true })
+  if (!leave) fs.rmSync(nm, { recursive: true })
   return timing
 }
 
-/** The app-like workloads by name; args: the round's dir, the workload, the scale. */
+/** The app-like workloads by name; args: the round's dir, the workload, the scale, and 'leave' to leave the tree for the caller to remove. */
 export const benchAppOps: OpFamily = {
-  'bench-app': async ({ guard, special }, [dirArg, workload, scaleArg]) => {
+  'bench-app': async ({ guard, special }, [dirArg, workload, scaleArg, after]) => {
     const dir = guard.assertFollow(String(dirArg))
     const scale = Number(scaleArg)
     if (!Number.isInteger(scale) || scale < 1) throw errnoError('EINVAL', `scale ${String(scaleArg)}: expected an integer >= 1`)
+    const leave = after === 'leave'
     switch (workload) {
       case 'git-tree':
-        return gitTree(dir, scale)
+        return gitTree(dir, scale, leave)
       case 'npm-unpack':
-        return npmUnpack(dir, scale)
+        return npmUnpack(dir, scale, leave)
       case 'sqlite': {
         // python3's sqlite3 makes and times the inserts (python/bench-sqlite.ts); without it, a
         // value that says why ({skip}), not an errno: a missing module is not the share's refusal.
