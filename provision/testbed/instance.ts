@@ -346,25 +346,31 @@ function guestUserName(uid: number): string {
   return line?.split(':')[0] ?? 'limafs'
 }
 
-/** Stops the guest the way a shutdown would: sync, unmount the shares, power off. */
-async function stopGuest(state: TestbedState, log: (line: string) => void): Promise<void> {
+/**
+ * Stops the guest the way a shutdown would: sync, unmount the shares, power off. With discard
+ * (the guest and its host dirs are thrown away next, nothing need be written back) QEMU is just ended.
+ */
+async function stopGuest(state: TestbedState, log: (line: string) => void, discard = false): Promise<void> {
   if (isRunning(state)) {
-    try {
-      const ssh = await SshConnection.connect(sshTarget(state), 3_000)
+    if (discard) signal(state.qemu.pid, 'SIGTERM')
+    else {
       try {
-        const mountPoints = state.shares.filter((s) => s.mounted).map((s) => shellQuote(s.mountPoint)).join(' ')
-        // As a shutdown does: write back, unmount the shares; waited for, so nothing is cut off.
-        await ssh.exec(`sync; umount ${mountPoints} 2>/dev/null; sync`, { timeoutMs: 60_000 }).catch(() => {})
-        await stopHostAgent(state)
-        // poweroff -f ends the connection: started in its own session, so closing ours can't stop it.
-        void ssh.exec(`${GUEST_STATE_DIR}/busybox setsid ${GUEST_STATE_DIR}/busybox poweroff -f`).catch(() => {})
-        await waitForExit(state.qemu.pid, 10_000)
-      } finally {
-        ssh.close()
+        const ssh = await SshConnection.connect(sshTarget(state), 3_000)
+        try {
+          const mountPoints = state.shares.filter((s) => s.mounted).map((s) => shellQuote(s.mountPoint)).join(' ')
+          // As a shutdown does: write back, unmount the shares; waited for, so nothing is cut off.
+          await ssh.exec(`sync; umount ${mountPoints} 2>/dev/null; sync`, { timeoutMs: 60_000 }).catch(() => {})
+          await stopHostAgent(state)
+          // poweroff -f ends the connection: started in its own session, so closing ours can't stop it.
+          void ssh.exec(`${GUEST_STATE_DIR}/busybox setsid ${GUEST_STATE_DIR}/busybox poweroff -f`).catch(() => {})
+          await waitForExit(state.qemu.pid, 10_000)
+        } finally {
+          ssh.close()
+        }
+      } catch {
+        log('the guest does not answer ssh; stopping QEMU')
+        signal(state.qemu.pid, 'SIGTERM')
       }
-    } catch {
-      log('the guest does not answer ssh; stopping QEMU')
-      signal(state.qemu.pid, 'SIGTERM')
     }
     await waitForExit(state.qemu.pid, 10_000)
   }
@@ -399,13 +405,13 @@ export async function restart(instanceDir: string, options: BootOptions): Promis
   return start(instanceDir, options)
 }
 
-export async function down(instanceDir: string, log: (line: string) => void): Promise<boolean> {
+export async function down(instanceDir: string, log: (line: string) => void, options: { discard?: boolean } = {}): Promise<boolean> {
   const state = readState(instanceDir)
   if (!state) {
     if (existsSync(instanceDir)) rmSync(instanceDir, { recursive: true, force: true })
     return false
   }
-  await stopGuest(state, log)
+  await stopGuest(state, log, options.discard)
   await removeSiblingFs(siblingDirOf(instanceDir))
   rmSync(instanceDir, { recursive: true, force: true })
   return true

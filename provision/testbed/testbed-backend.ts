@@ -69,7 +69,8 @@ class TestbedGuest implements Guest {
 
   async stop(log: (line: string) => void): Promise<void> {
     this.booted?.close()
-    await down(this.options.instanceDir, log)
+    // The run is over and its testbed goes, host dirs and all: no shutdown to wait for.
+    await down(this.options.instanceDir, log, { discard: true })
     rmSync(this.options.instanceDir, { recursive: true, force: true })
   }
 
