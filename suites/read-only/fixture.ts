@@ -1,7 +1,6 @@
 // What a read-only share's scratch dir holds. The guest can make nothing there, so `limafs run`
 // makes it on the host side (provision/read-only-scratch.ts) before the agent starts, and the
 // read-only suite reads it back: plain data shared by both, so they can't disagree.
-import { createHash } from 'node:crypto'
 
 /** The suite's dir in the scratch dir (the shared suites' `<scratch>/<suite name>`). */
 export const FIXTURE_DIR = 'read-only'
@@ -51,8 +50,3 @@ export function largeContent(bytes = LARGE_BYTES): Buffer {
  * read-only-local checks it against largeContent()).
  */
 export const LARGE_DIGEST = { size: LARGE_BYTES, sha256: 'bb7ea7bee347abdafcae5496cf5ca9c9777cbbec88d8da8256389479d60e75b5' } as const
-
-/** What the agent's `digest` op says of a file with these bytes. */
-export function digestOf(data: Buffer): { size: number; sha256: string } {
-  return { size: data.length, sha256: createHash('sha256').update(data).digest('hex') }
-}

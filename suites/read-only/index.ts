@@ -41,7 +41,6 @@ interface Read {
   run: (c: SharedCheck, dir: string) => Promise<void>
 }
 
-const LARGE = LARGE_DIGEST
 const showDigest = (v: unknown) => {
   const d = v as { size?: number; sha256?: string } | undefined
   return d ? `${d.size} bytes, sha256 ${d.sha256?.slice(0, 16)}…` : 'nothing'
@@ -82,11 +81,11 @@ const READS: readonly Read[] = [
     },
   },
   {
-    name: 'large', title: `a large host file (${LARGE.size / 1024 / 1024} MiB) reads back whole`,
+    name: 'large', title: `a large host file (${LARGE_DIGEST.size / 1024 / 1024} MiB) reads back whole`,
     run: async (c, d) => {
       const found = await c.setup('digest', `${d}/large`)
       const f = found as { size?: number; sha256?: string }
-      if (f.size !== LARGE.size || f.sha256 !== LARGE.sha256) c.fail({ op: 'digest', args: [`${d}/large`], wanted: showDigest(LARGE), found: showDigest(f), stage: 'call', class: 'silent' })
+      if (f.size !== LARGE_DIGEST.size || f.sha256 !== LARGE_DIGEST.sha256) c.fail({ op: 'digest', args: [`${d}/large`], wanted: showDigest(LARGE_DIGEST), found: showDigest(f), stage: 'call', class: 'silent' })
     },
   },
 ]
@@ -143,9 +142,9 @@ const HOST_CHANGES: readonly HostChange[] = [
     probe: (d) => ({ op: 'readdir', args: [`${d}/listed`], wanted: 'a,b' }),
   },
   {
-    name: 'large-copy', title: `the host copies a large file (${LARGE.size / 1024 / 1024} MiB, cp -p) in: the guest reads the whole copy`,
+    name: 'large-copy', title: `the host copies a large file (${LARGE_DIGEST.size / 1024 / 1024} MiB, cp -p) in: the guest reads the whole copy`,
     prime: (ctx, d) => ctx.op('lstat', `${d}/large-copy`), change: (t, d) => t.host.act('copy', `${d}/large`, { to: `${d}/large-copy` }),
-    probe: (d) => ({ op: 'digest', args: [`${d}/large-copy`], wanted: showDigest(LARGE) }),
+    probe: (d) => ({ op: 'digest', args: [`${d}/large-copy`], wanted: showDigest(LARGE_DIGEST) }),
   },
 ]
 

@@ -4,9 +4,9 @@
 // the guard), works only on what it made, never follows a symlink (O_EXCL creates, O_NOFOLLOW
 // opens, lstat, readlink; a chmod is an fchmod on an O_NOFOLLOW descriptor), and removes its
 // tree afterwards, untimed, unless told to leave it (the host removes the round's dir then, in
-// one request: ~70 fewer 9p calls a round). Sizes grow with --bench-scale: at 1 a handful of files each, so the
-// three cost the bench about what two of the other workloads do under TCG (one 9p call ~5 ms);
-// at 750 git-tree is a checkout of 3000 files.
+// one request: ~70 fewer 9p calls a round). Sizes grow with --bench-scale: at 1 a handful of
+// files each, so the three cost the bench about what two of the other workloads do under TCG
+// (one 9p call ~5 ms); at 750 git-tree is a checkout of 3000 files.
 import * as fs from 'node:fs'
 import { errnoError, Timer, type WorkloadTiming } from './bench-workload.ts'
 import type { OpFamily } from './op-env.ts'
