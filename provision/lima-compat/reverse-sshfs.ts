@@ -42,3 +42,16 @@ export function sftpServerArgs(location: string, writable: boolean): string[] {
 export function sshfsRemoteCommand(location: string, mountPoint: string, config: ShareConfig): string[] {
   return ['sshfs', goQuote(`:${location}`), goQuote(mountPoint), '-o', 'slave', ...(config.writable ? [] : ['-o', 'ro']), '-o', sshfsOptions(config)]
 }
+
+/**
+ * The cipher preference Lima gives every ssh it runs, reverse-sshfs's included (pkg/sshutil
+ * CommonOpts, with OpenSSH >= 8.1): AES-GCM first when the host has AES instructions
+ * (detectAESAcceleration: Apple Silicon always), else chacha20-poly1305. It also decides what the
+ * guest's sshd spends on each sshfs packet.
+ */
+export function limaCipherOption(aesAccelerated: boolean): string[] {
+  return ['-o', aesAccelerated ? 'Ciphers=^aes128-gcm@openssh.com,aes256-gcm@openssh.com' : 'Ciphers=^chacha20-poly1305@openssh.com']
+}
+
+/** detectAESAcceleration on Linux: the CPU's flags (x86) or Features (arm64) line in /proc/cpuinfo lists aes. */
+export const cpuinfoHasAes = (cpuinfo: string): boolean => /^(flags|Features)\s*:.*\baes\b/m.test(cpuinfo)

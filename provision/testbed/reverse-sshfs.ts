@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { mountOf, parseMountinfo } from '../../agent/mountinfo.ts'
 import { tail } from '../errors.ts'
 import { mountinfoLine } from '../guest-facts.ts'
-import { REMOTE_READY_TRIES, SFTP_SERVER_CANDIDATES, sftpServerArgs, sshfsRemoteCommand, SSHFS_FS_TYPE } from '../lima-compat/reverse-sshfs.ts'
+import { cpuinfoHasAes, limaCipherOption, REMOTE_READY_TRIES, SFTP_SERVER_CANDIDATES, sftpServerArgs, sshfsRemoteCommand, SSHFS_FS_TYPE } from '../lima-compat/reverse-sshfs.ts'
 import { isAlive, sleep, startDetached, stopGroup } from '../process.ts'
 import { shellJoin, shellQuote } from '../shell-quote.ts'
 import type { SshConnection } from '../ssh.ts'
@@ -66,12 +66,21 @@ export function guestPrepareScript(shares: readonly ShareSetup[], uid: number, g
   ].join('\n')
 }
 
-/** ssh's options: the testbed's key, the guest's host key pinned, no config files of the user's. */
+/** Whether this host's CPU has AES instructions, as Lima asks before it picks a cipher. */
+function hostHasAes(): boolean {
+  try {
+    return cpuinfoHasAes(readFileSync('/proc/cpuinfo', 'utf8'))
+  } catch {
+    return process.arch === 'x64' // Lima's fallback when it can't tell
+  }
+}
+
+/** ssh's options: the testbed's key, the guest's host key pinned, no config files of the user's, Lima's ciphers. */
 function sshArgs(ctx: ReverseSshfsContext, knownHosts: string): string[] {
   return [
     '-F', '/dev/null', '-i', ctx.clientKeyPath, '-p', String(ctx.sshPort), '-l', ctx.guestUser,
     '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'LogLevel=ERROR', '-o', 'Compression=no', '-o', 'ServerAliveInterval=5',
+    '-o', 'LogLevel=ERROR', '-o', 'Compression=no', '-o', 'ServerAliveInterval=5', ...limaCipherOption(hostHasAes()),
     '127.0.0.1', '--',
   ]
 }

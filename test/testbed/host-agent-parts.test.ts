@@ -3,7 +3,7 @@
 // (pkg/hostagent/inotify.go, pkg/guestagent HandleInotify). The whole path runs in the VM tests.
 import t from 'tap'
 import { RepeatFilter, toGuestPath, watchedShares, GUEST_CHTIMES_SCRIPT } from '../../provision/lima-compat/mount-inotify.ts'
-import { goQuote, sftpServerArgs, sshfsOptions, sshfsRemoteCommand } from '../../provision/lima-compat/reverse-sshfs.ts'
+import { cpuinfoHasAes, goQuote, limaCipherOption, sftpServerArgs, sshfsOptions, sshfsRemoteCommand } from '../../provision/lima-compat/reverse-sshfs.ts'
 import { parseMatrix } from '../../provision/matrix/load-matrix.ts'
 import { guestPrepareScript, pipelineScript } from '../../provision/testbed/reverse-sshfs.ts'
 
@@ -29,6 +29,14 @@ t.test("sshfs in the guest: slave mode, ro for a read-only mount, Lima's allow_o
 t.test("sftp-server on the host: -e (log to stderr), -d DIR (% doubled, as sshocker does), -R for a read-only mount", async (t) => {
   t.strictSame(sftpServerArgs('/h/rw', true), ['-e', '-d', '/h/rw'])
   t.strictSame(sftpServerArgs('/h/100%', false), ['-e', '-d', '/h/100%%', '-R'])
+})
+
+t.test("ssh's cipher as Lima picks it: AES-GCM first on a host with AES instructions, else chacha20-poly1305", async (t) => {
+  t.strictSame(limaCipherOption(true), ['-o', 'Ciphers=^aes128-gcm@openssh.com,aes256-gcm@openssh.com'])
+  t.strictSame(limaCipherOption(false), ['-o', 'Ciphers=^chacha20-poly1305@openssh.com'])
+  t.ok(cpuinfoHasAes('processor\t: 0\nflags\t\t: fpu vme sse2 pclmulqdq aes avx\n'), 'x86 flags')
+  t.ok(cpuinfoHasAes('Features\t: fp asimd evtstrm aes pmull sha1\n'), 'arm64 Features')
+  t.notOk(cpuinfoHasAes('flags\t\t: fpu vme sse2 vaes_not_this\nmodel name\t: aes lookalike\n'), 'aes only in another line or word')
 })
 
 t.test('the guest is prepared as Lima\'s boot scripts do: user_allow_other, /dev/fuse for users, mount points made and given to the user', async (t) => {
