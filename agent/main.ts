@@ -12,7 +12,7 @@ import type { Diagnostics } from './diagnostics.ts'
 import { BridgeClient } from './host-bridge.ts'
 import { mountOf, parseMountinfo, type MountInfo } from './mountinfo.ts'
 import { SCRATCH_NAME } from './worker/path-guard.ts'
-import { CacheGate, onLanes } from './lanes.ts'
+import { CacheGate, GateSessions, onLanes } from './lanes.ts'
 import { failAll, PointBook, runSharedSuite, runStage, runSuites, SHARE_FS_TYPES, skipAll, writeMountTap, type AgentRun } from './mount-run.ts'
 import { RunProfile } from './profile.ts'
 import { SUITES } from './registry.ts'
@@ -525,15 +525,20 @@ async function main(argv: string[]): Promise<number> {
   const workerOptions = { script: process.argv[1]!, mountPaths: [...mounts.map((m) => m.path), ...[...siblings.values()].map((s) => s.path), ...baselinePaths], xattrTool: caps.xattr }
   const userWorker = isRoot ? new Worker({ ...workerOptions, uid: caps.user.uid, gid: caps.user.gid, label: 'user' }) : undefined
   const bridge = v.bridge ? new BridgeClient(process.stdin, (line) => process.stderr.write(line)) : undefined
-  const relay: RelayHandler = async (r) => {
+  // drop_caches against what the lanes look at (lanes.ts): one gate for the whole run.
+  const gate = new CacheGate()
+  const gateSessions = new GateSessions(gate)
+  /** What the worker of one lane (root, root2) asks the agent. */
+  const relayFor = (lane: string): RelayHandler => async (r) => {
     if (r.relay === 'user-op') return userWorker ? userWorker.call(r.op, r.args, r.timeoutMs) : { ok: false, errno: 'ENOUSER', message: 'no ordinary-user worker' }
+    if (r.relay === 'cache-drop') return gateSessions.step(lane, r.step)
     return bridge ? bridge.request(r.verb, r.mount, r.path, r.args) : { ok: false, error: 'no host bridge' }
   }
   const profile = v.profile ? new RunProfile() : undefined
-  const root = new Worker({ ...workerOptions, label: 'root', ...(profile ? { profile } : {}) }, relay)
+  const root = new Worker({ ...workerOptions, label: 'root', ...(profile ? { profile } : {}) }, relayFor('root'))
   root.warm()
   // run's second lane (lanes.ts): started now, so it is up by the time the suites begin.
-  const root2 = command === 'run' ? new Worker({ ...workerOptions, label: 'root2', ...(profile ? { profile } : {}) }, relay) : undefined
+  const root2 = command === 'run' ? new Worker({ ...workerOptions, label: 'root2', ...(profile ? { profile } : {}) }, relayFor('root2')) : undefined
   root2?.warm()
   // verify needs no ordinary-user ops: its worker then never starts (a node start costs ~1 s emulated).
   if (command === 'run') userWorker?.warm()
@@ -617,16 +622,19 @@ async function main(argv: string[]): Promise<number> {
     // 1. On both lanes (lanes.ts): the shared suites that neither drop the caches nor measure.
     const besideOthers = shared.filter((s) => !s.measures && !s.dropsCaches)
     await onLanes(lanes, besideOthers, runShared)
-    // 2. Alone, in their order: the suites that drop the caches, then the bench (a measurement
-    //    with nothing beside it).
-    for (const s of shared.filter((s) => !besideOthers.includes(s))) await runShared(s, run)
+    // 2. On both lanes, the suites that drop the caches: each holds the gate but for its drop,
+    //    which waits until the other lane's suite comes to its own (before it, a drop would
+    //    change what that suite looks at).
+    const lanesRoot = new Map<AgentRun, string>([[lanes[0]!, 'root'], [lanes[1]!, 'root2']])
+    await onLanes(lanes, shared.filter((s) => !s.measures && s.dropsCaches), (s, lane) => gateSessions.run(lanesRoot.get(lane)!, () => runShared(s, lane)))
+    // 3. Alone: the bench (a measurement with nothing beside it).
+    for (const s of shared.filter((s) => s.measures)) await runShared(s, run)
     if (baseline && 'scratch' in baseline) {
       await removeScratch(run, baseline.scratch)
     }
-    // 3. On both lanes, mount after mount: each writable mount's own suites, their later stages,
+    // 4. On both lanes, mount after mount: each writable mount's own suites, their later stages,
     //    its TAP. A mount's drop_caches waits at the gate until the other lane is out of its
     //    calls and at-once points (a drop would change what they see).
-    const gate = new CacheGate()
     const writable = mounts.filter(({ path }) => prepared.get(path)!.target && !prepared.get(path)!.target!.readOnly)
     await onLanes(lanes.map((lane) => ({ ...lane, cacheGate: gate })), writable, async ({ path, mount }, lane) => {
       const started = Date.now()

@@ -48,10 +48,15 @@ interface RelayReply {
 
 export type ToWorker = WorkerInit | OpRequest | JobRequest | RelayReply
 
-/** What a worker asks the agent to do for it: an op as the ordinary user, or the host bridge. */
+/**
+ * What a worker asks the agent to do for it: an op as the ordinary user, the host bridge, or
+ * leave to drop the caches (a shared suite's drop_caches: begin waits until the other lane's
+ * job may see it, end lets that job go on; agent/lanes.ts).
+ */
 export type RelayAsk =
   | { relay: 'user-op'; op: string; args: unknown[]; timeoutMs: number }
   | { relay: 'host'; verb: string; mount: string; path: string; args?: Record<string, unknown> }
+  | { relay: 'cache-drop'; step: 'begin' | 'end' }
 
 export type FromWorker =
   | { kind: 'op-result'; id: number; result: OpResult }

@@ -37,7 +37,17 @@ class Relay {
 }
 
 function runnersFor(env: OpEnv, relay: Relay, job: JobRequest, target: MountTarget): Runners {
-  const ops: OpRunner = { call: (op, args) => workerClock.time('fs', () => runOp(env, op, args)) }
+  const fsOp = (op: string, args: unknown[]) => workerClock.time('fs', () => runOp(env, op, args))
+  // A shared suite's drop_caches is felt by what the other lane's job looks at: the agent says when it may go.
+  const dropAtGate = async (op: string, args: unknown[]) => {
+    await workerClock.time('wait', () => relay.ask({ relay: 'cache-drop', step: 'begin' }))
+    try {
+      return await fsOp(op, args)
+    } finally {
+      await relay.ask({ relay: 'cache-drop', step: 'end' })
+    }
+  }
+  const ops: OpRunner = { call: (op, args) => (op === 'drop-caches' && job.job === 'shared' ? dropAtGate : fsOp)(op, args) }
   const userOps: OpRunner = { call: async (op, args, timeoutMs) => (await workerClock.time('user', () => relay.ask({ relay: 'user-op', op, args, timeoutMs }))) as OpOutcome }
   // The host knows each share by the --mount (or --sibling) path the orchestrator gave, and the scratch dir in it.
   const mounts = [target.path, ...(target.sibling && 'path' in target.sibling ? [target.sibling.path] : [])]
