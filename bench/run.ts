@@ -3,15 +3,18 @@
 //   - its phases (boot, provision, suites, restart, verify, reports) and each configuration's seconds;
 //   - the agent's profile of the first pass (the verify pass after the restart is the verify phase): per suite, stage and mount, the wall time in file system
 //     calls, host-bridge requests, ordinary-user ops, waits, the checks' own JS and worker IPC;
+//   - how busy the host's CPUs were in each phase, and in the suites' stretches (shared suites,
+//     bench, the mounts' own suites): idle CPUs mean round trips, full ones mean work;
 //   - the target of issue 14: the whole run takes at most 6.5 times its own restart phase (the
 //     restart boots the same guest, so the ratio holds on a slower machine).
 // Prints figures and exits 0 even when over target; non-zero only when the run did not complete.
 // `npm run bench:run -- --suite A,B` profiles some suites only (the target is for the default run).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
+import { busyShare, parseCpuLine, runStretches, type CpuSample } from './cpu-windows.ts'
 
 const CLI = fileURLToPath(new URL('../bin/limafs.js', import.meta.url))
 /** The whole run may take this many times its restart phase (issue 14). */
@@ -21,8 +24,25 @@ const out = mkdtempSync(join(tmpdir(), 'limafs-bench-run-'))
 const extra = process.argv.slice(2)
 process.stderr.write(`[bench] limafs run --profile ${extra.join(' ')}\n`)
 const started = performance.now()
-const result = await execa(process.execPath, [CLI, 'run', '--profile', '--out', out, '--name', `bench-${process.pid}`, ...extra], { reject: false, stdin: 'ignore', timeout: 1_800_000 })
-const wallSeconds = (performance.now() - started) / 1000
+const now = () => (performance.now() - started) / 1000
+// The host's CPUs every half second (Linux: /proc/stat), on the CLI's clock once its first line says where that starts.
+const samples: CpuSample[] = []
+const sample = () => {
+  const s = existsSync('/proc/stat') ? parseCpuLine(readFileSync('/proc/stat', 'utf8'), now()) : undefined
+  if (s) samples.push(s)
+}
+sample()
+const sampler = setInterval(sample, 500)
+const child = execa(process.execPath, [CLI, 'run', '--profile', '--out', out, '--name', `bench-${process.pid}`, ...extra], { reject: false, stdin: 'ignore', timeout: 1_800_000 })
+let cliStart: number | undefined
+child.stderr?.on('data', (chunk: Buffer) => {
+  const m = cliStart === undefined ? /^\[\s*([\d.]+)s\]/m.exec(String(chunk)) : null
+  if (m) cliStart = now() - Number(m[1])
+})
+const result = await child
+clearInterval(sampler)
+sample()
+const wallSeconds = now()
 const stderr = String(result.stderr)
 let phases: Array<{ name: string; seconds: number }>
 try {
@@ -52,6 +72,13 @@ console.log(`\nconfigurations (both passes), slowest first:\n${[...configs].sort
 // The agent logs its profile at the end of the first pass (limafs run passes --profile to it).
 const profile = [...stderr.matchAll(/limafs-agent: profile: (.*)$/gm)].map((m) => `  ${m[1]}`)
 console.log(`\nagent profile, first pass:\n${profile.length ? profile.join('\n') : '  none (the agent printed no profile)'}`)
+
+const shift = cliStart ?? 0
+const busy = runStretches(stderr).map((w) => {
+  const share = busyShare(samples, w.from + shift, w.to + shift)
+  return [w.name, f(w.to - w.from), share === undefined ? '-' : `${Math.round(share * 100)} %`]
+})
+console.log(`\nhost CPUs busy (${cpus().length} of them; /proc/stat every 0.5 s):\n${busy.length && samples.length > 1 ? table([['stretch', 'seconds', 'busy'], ...busy]).replace(/^/gm, '  ') : '  not measured (no /proc/stat or no phases in the log)'}`)
 
 const restart = phases.find((p) => p.name === 'restart')?.seconds
 const ratio = restart ? wallSeconds / restart : undefined
