@@ -122,11 +122,20 @@ export async function runMatrix(o: RunMatrixOptions): Promise<RunRecord> {
     openBridge = bridge
     // A read-only share gets a scratch dir the host made, with the read-only suite's files.
     for (const s of g.shares.filter((s) => !s.config.writable && s.hostDir && s.mounted && !s.refused)) {
+      let dir: string | undefined
       try {
-        const dir = makeReadOnlyScratch(s.hostDir)
-        roScratch.set(s.mountPoint, dir)
+        dir = makeReadOnlyScratch(s.hostDir)
         await bridge.addScratch(s.mountPoint, dir)
+        roScratch.set(s.mountPoint, dir)
       } catch (err) {
+        // A dir the bridge does not know is no scratch dir for the agent: not passed, not kept.
+        if (dir) {
+          try {
+            removeReadOnlyScratch(dir)
+          } catch (rmErr) {
+            log(`could not remove ${dir}: ${(rmErr as Error).message}`)
+          }
+        }
         log(`${s.config.name}: no scratch dir on the host side of the read-only share (its read-only suite is skipped): ${(err as Error).message}`)
       }
     }
