@@ -164,15 +164,21 @@ function mountsFor(table: MountInfo[], paths: string[], allowAnyFs: boolean): Ar
   })
 }
 
+/** A MOUNT=VALUE flag (--sibling, --model, --ro-scratch): MOUNT, resolved, must be one of the --mount paths. */
+function mountFlag(name: string, flag: string, valueName: string, mounts: ReadonlyArray<{ path: string }>): { of: string; value: string } {
+  const eq = flag.indexOf('=')
+  if (eq < 1) throw new Usage(`--${name} ${flag}: expected MOUNT=${valueName}`)
+  const of = resolve(flag.slice(0, eq))
+  if (!mounts.some((m) => m.path === of)) throw new Usage(`--${name} ${flag}: ${of} is not one of the --mount paths`)
+  return { of, value: flag.slice(eq + 1) }
+}
+
 /** --sibling MOUNT=PATH flags: each MOUNT one of the --mount paths, each PATH a share (as --mount is checked). */
 function siblingsFor(table: MountInfo[], given: readonly string[] | undefined, mounts: ReadonlyArray<{ path: string }>, allowAnyFs: boolean): Map<string, { path: string; mount: MountInfo }> {
   const siblings = new Map<string, { path: string; mount: MountInfo }>()
   for (const flag of given ?? []) {
-    const eq = flag.indexOf('=')
-    if (eq < 1) throw new Usage(`--sibling ${flag}: expected MOUNT=PATH`)
-    const of = resolve(flag.slice(0, eq))
-    if (!mounts.some((m) => m.path === of)) throw new Usage(`--sibling ${flag}: ${of} is not one of the --mount paths`)
-    const [sibling] = mountsFor(table, [flag.slice(eq + 1)], allowAnyFs)
+    const { of, value } = mountFlag('sibling', flag, 'PATH', mounts)
+    const [sibling] = mountsFor(table, [value], allowAnyFs)
     if (mounts.some((m) => m.path === sibling!.path)) throw new Usage(`--sibling ${flag}: ${sibling!.path} is a --mount path itself`)
     siblings.set(of, sibling!)
   }
@@ -186,11 +192,7 @@ const SHARE_MODELS = ['none', 'mapped-xattr', 'mapped-file', 'passthrough', 'vir
 function modelsFor(given: readonly string[] | undefined, mounts: ReadonlyArray<{ path: string; mount: MountInfo }>): Map<string, string> {
   const models = new Map(mounts.filter((m) => m.mount.fsType === 'virtiofs').map((m) => [m.path, 'virtiofs']))
   for (const flag of given ?? []) {
-    const eq = flag.indexOf('=')
-    if (eq < 1) throw new Usage(`--model ${flag}: expected MOUNT=MODEL`)
-    const of = resolve(flag.slice(0, eq))
-    const model = flag.slice(eq + 1)
-    if (!mounts.some((m) => m.path === of)) throw new Usage(`--model ${flag}: ${of} is not one of the --mount paths`)
+    const { of, value: model } = mountFlag('model', flag, 'MODEL', mounts)
     if (!SHARE_MODELS.includes(model)) throw new Usage(`--model ${flag}: unknown model ${JSON.stringify(model)}; known: ${SHARE_MODELS.join(', ')}`)
     models.set(of, model)
   }
@@ -201,11 +203,7 @@ function modelsFor(given: readonly string[] | undefined, mounts: ReadonlyArray<{
 function roScratchFor(given: readonly string[] | undefined, mounts: ReadonlyArray<{ path: string }>): Map<string, string> {
   const dirs = new Map<string, string>()
   for (const flag of given ?? []) {
-    const eq = flag.indexOf('=')
-    if (eq < 1) throw new Usage(`--ro-scratch ${flag}: expected MOUNT=NAME`)
-    const of = resolve(flag.slice(0, eq))
-    const name = flag.slice(eq + 1)
-    if (!mounts.some((m) => m.path === of)) throw new Usage(`--ro-scratch ${flag}: ${of} is not one of the --mount paths`)
+    const { of, value: name } = mountFlag('ro-scratch', flag, 'NAME', mounts)
     if (!SCRATCH_NAME.test(name)) throw new Usage(`--ro-scratch ${flag}: ${JSON.stringify(name)} is not a scratch dir name (.limafs-XXXXXX)`)
     dirs.set(of, name)
   }
