@@ -3,18 +3,20 @@
 //   - Lima 1.2 makes the instances from limafs's yaml (the template:// locator 1.x reads; mount
 //     tags mount%d), a 9p and a reverse-sshfs one, with a user's ~/.lima/_config/override.yaml
 //     that changes a mount's cache, accepted with --accept-overrides (and recorded);
-//   - Lima 1.2 `--instance default` on an ordinary default instance (~ read-only, /tmp/lima);
+//   - Lima 1.2 `--instance default` on an ordinary default instance (~ read-only, /tmp/lima),
+//     the read-only suite on ~ in a scratch dir the host makes there and removes;
 //   - Lima 2.2: the same override refuses the configuration it changes (the others run), and
 //     environment.json says why;
 //   - Lima 2.2 `--instance default` (~ read-only, no mountType listed) with
-//     user.passwordlessSudo false is refused up front (sudo -n), then runs once it is true.
+//     user.passwordlessSudo false is refused up front (sudo -n), then runs once it is true (on ~ too).
 // One guest at a time; every instance is deleted at the end.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { execa } from 'execa'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { parse } from 'yaml'
 import { readEnvironment } from '../../cli/environment.ts'
+import { DEFAULT_QEMU_UID } from '../../provision/testbed/instance.ts'
 import { parseResults } from '../../reports/results-schema.ts'
 import type { Results } from '../../reports/types.ts'
 import { STANDIN_DIR, standinEnv } from '../helpers/lima.ts'
@@ -27,6 +29,8 @@ const HOME = join(TMP, 'home')
 mkdirSync(join(HOME, 'project'), { recursive: true })
 writeFileSync(join(HOME, 'project', 'README'), 'a file of the user\'s\n')
 chmodSync(HOME, 0o755)
+// ~ is the user's, as a real one is: run as root, the stand-in acts for uid 1000 (QEMU runs as it).
+if (process.getuid?.() === 0) for (const p of [HOME, join(HOME, 'project'), join(HOME, 'project', 'README')]) chownSync(p, DEFAULT_QEMU_UID, DEFAULT_QEMU_UID)
 const SHARES_ROOT = join(readEnvironment().instancesDir, 'lima')
 const QEMU_MISSING = (await execa('qemu-system-x86_64', ['--version'], { reject: false })).exitCode !== 0
 const SKIP = QEMU_MISSING ? 'qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)' : false
@@ -51,7 +55,7 @@ suites: [chown, symlink]
 const only9p = join(TMP, 'only9p.yaml')
 writeFileSync(only9p, readFileSync(matrixFile, 'utf8').replace(/^  - \{ name: s,.*\n/m, ''))
 const found = join(TMP, 'found.yaml')
-writeFileSync(found, 'configs:\n  - { name: x, mountType: 9p }\nsuites: [chown, coherence]\n')
+writeFileSync(found, 'configs:\n  - { name: x, mountType: 9p }\nsuites: [chown, coherence, read-only]\n')
 
 const runs: Record<string, { cli: CliResult; results?: Results; env?: Record<string, any>; out: string }> = {}
 async function run(label: string, args: string[], env: Record<string, string>) {
@@ -64,6 +68,20 @@ async function run(label: string, args: string[], env: Record<string, string>) {
     ...(existsSync(join(out, 'environment.json')) ? { env: JSON.parse(readFileSync(join(out, 'environment.json'), 'utf8')) } : {}),
   }
   return runs[label]!
+}
+/**
+ * An instance's read-only ~ was measured: its files read back and every write is refused, in the
+ * scratch dir the host made in ~ (how the guest sees host edits there is data, whatever it is);
+ * nothing of limafs's is left in ~ after.
+ */
+function readOnlyHomeMeasured(t: Test, results: Results | undefined) {
+  const home = results?.configs.find((c) => c.name.endsWith('home') && !c.config.writable)
+  const points = home?.checks.filter((k) => k.suite === 'read-only') ?? []
+  const wrong = points.filter((k) => /^read-only\/(reads|refuses)\//.test(k.id) && k.status !== 'ok').map((k) => `${k.id} ${k.status}${k.diagnostics ? `: ${k.diagnostics.op} ${JSON.stringify(k.diagnostics.args)} found ${k.diagnostics.found}` : ''}`)
+  t.ok(points.filter((k) => /^read-only\/(reads|refuses)\//.test(k.id)).length >= 15, `the read-only suite ran on ~ (${points.length} points)`)
+  t.same(wrong, [], '~ reads back, and refuses every write')
+  t.notOk(points.some((k) => k.id.startsWith('read-only/host-change/') && k.status === 'skip'), 'host edits in ~ were measured')
+  t.same(readdirSync(HOME).filter((n) => n.startsWith('.limafs-')), [], 'the scratch dir the host made in ~ is gone')
 }
 const tail = (r: CliResult) => r.stderr.split('\n').slice(-30).join('\n')
 const status = (r: Results | undefined) => Object.fromEntries(r?.configs.map((c) => [c.name, c.status]) ?? [])
@@ -117,6 +135,7 @@ t.test('Lima 1.2 --instance default: the default template\'s mounts (~ read-only
   t.ok(names.some((n) => n.endsWith('home')), 'and the read-only home mount')
   t.ok(results?.configs.find((c) => c.name === 'tmp-lima')?.checks.some((k) => k.status === 'ok'), 'the writable mount was tested')
   t.match(results?.configs.find((c) => c.name === 'tmp-lima')?.config, { mountType: '9p', writable: true, ninep: { securityModel: 'none', cache: 'mmap' } })
+  readOnlyHomeMeasured(t, results)
   await limactl(env, 'delete', '-f', 'default')
 })
 
@@ -151,5 +170,6 @@ t.test('Lima 2.2 --instance default: refused up front while user.passwordlessSud
   t.match(cli.stderr, /instance default: limactl list shows no mountType \(Lima 2\.x leaves it to the driver\): 9p from vmType qemu, as the guest's mountinfo confirms/)
   t.strictSame(results?.configs.map((c) => [c.name, c.config.writable]), [[HOME.replace(/^\//, '').replace(/\//g, '-'), false]], 'the one mount of 2.x\'s default template: ~, read-only')
   t.match(environment, { mountType: '9p', mountTypeFrom: 'vmType', limaVersion: '2.2.0' })
+  readOnlyHomeMeasured(t, results)
   await limactl(env, 'delete', '-f', 'default')
 })
