@@ -47,7 +47,12 @@ export function runStretches(log: string): Stretch[] {
     const m = /^\[\s*[\d.]+s\] (boot|provision|suites|restart|verify|reports) …$/.exec(l)
     return m ? [{ name: m[1]!, from: at(l) }] : []
   })
-  const stretches: Stretch[] = phaseStarts.map((p, i) => ({ name: p.name, from: p.from, to: phaseStarts[i + 1]?.from ?? end }))
+  // A phase ends where it says it is done ("verify done in 5.6 s"), else where the next one starts.
+  const doneAt = (name: string) => {
+    const line = lines.find((l) => new RegExp(`^\\[\\s*[\\d.]+s\\] ${name} done in `).test(l))
+    return line ? at(line) : undefined
+  }
+  const stretches: Stretch[] = phaseStarts.map((p, i) => ({ name: p.name, from: p.from, to: doneAt(p.name) ?? phaseStarts[i + 1]?.from ?? end }))
   const suites = stretches.find((s) => s.name === 'suites')
   if (!suites) return stretches
   const within = lines.filter((l) => at(l) >= suites.from && at(l) <= suites.to)
