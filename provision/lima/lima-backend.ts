@@ -7,13 +7,14 @@
 //    in the results dir when it failed;
 //  - `--instance NAME`: the user's running instance, on its own mounts, left as it was
 //    (no create, no delete; restarted only when asked to).
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { MIN_GUEST_NODE_MAJOR, nodeMajor } from '../agent-upload.ts'
 import type { Backend, Guest, GuestGroup } from '../backend.ts'
 import { InfraError, UsageError } from '../errors.ts'
 import { limaMountTagFor } from '../lima-compat/mount-tag.ts'
 import { planLimaShares } from '../lima-compat/plan-shares.ts'
+import { removeHostTree } from '../remove-tree.ts'
 import type { ShareConfig, ShareSetup } from '../types.ts'
 import { configDrift } from './config-drift.ts'
 import { resolveMountType, sharesOfInstance, type ResolvedMountType } from './existing-instance.ts'
@@ -73,7 +74,7 @@ export class LimaBackend implements Backend {
     const existing = await limactl.get(plan.name)
     if (existing) throw new InfraError(`a Lima instance ${plan.name} already exists (${existing.status})`, { hint: `remove it (limactl delete -f ${plan.name}) or pick another --name` })
     const dir = join(this.o.sharesRoot, plan.name)
-    rmSync(dir, { recursive: true, force: true })
+    await removeHostTree(dir)
     mkdirSync(join(dir, 'shares'), { recursive: true })
     // Traversable: the stand-in and root-run setups start QEMU as another user than ours.
     chmodSync(dir, 0o755)
@@ -112,7 +113,7 @@ export class LimaBackend implements Backend {
         log(`--keep: leaving instance ${plan.name} and ${dir} for inspection`)
       } else {
         if (created) await limactl.delete(plan.name).catch(() => {}) // it may never have been created
-        rmSync(dir, { recursive: true, force: true })
+        await removeHostTree(dir)
       }
       throw err
     }

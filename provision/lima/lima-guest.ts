@@ -2,7 +2,7 @@
 // Hostname, Port, User, IdentityFile), the agent run through `sudo -n` as the Lima user,
 // restarted with `limactl stop` + `limactl start`, and removed with `limactl delete -f` unless
 // it is the user's own instance (--instance), which is left as it was.
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import type { BootedShare, Guest } from '../backend.ts'
@@ -10,6 +10,7 @@ import { InfraError } from '../errors.ts'
 import { guestFactsScript, parseGuestFacts, sharesFromMountinfo, type GuestFacts } from '../guest-facts.ts'
 import { isAlive as processAlive, run } from '../process.ts'
 import { qemuVersionOf } from '../qemu-version.ts'
+import { removeHostTree } from '../remove-tree.ts'
 import { shellQuote } from '../shell-quote.ts'
 import { SshConnection, type SshTarget } from '../ssh.ts'
 import { FS_TYPE_OF } from '../lima-compat/fs-type.ts'
@@ -170,7 +171,7 @@ export class LimaGuest implements Guest {
     try {
       await this.o.limactl.delete(this.instance.name)
     } finally {
-      if (this.o.removeOnStop) rmSync(this.o.removeOnStop, { recursive: true, force: true })
+      if (this.o.removeOnStop) await removeHostTree(this.o.removeOnStop)
     }
   }
 

@@ -11,6 +11,7 @@ import { planLimaShares, withSiblings } from '../lima-compat/plan-shares.ts'
 import { virtiofsSocketPath } from '../lima-compat/qemu-share-args.ts'
 import { isAlive, run, signal, stopAll, waitForExit } from '../process.ts'
 import { qemuVersionOf } from '../qemu-version.ts'
+import { removeHostTree } from '../remove-tree.ts'
 import { shellQuote } from '../shell-quote.ts'
 import { SshConnection, waitForSsh } from '../ssh.ts'
 import type { ShareConfig, ShareSetup } from '../types.ts'
@@ -153,7 +154,7 @@ const siblingDirOf = (instanceDir: string) => join(instanceDir, 'sibling')
 async function teardown(instanceDir: string, pids: readonly number[]): Promise<void> {
   await stopAll(pids)
   await removeSiblingFs(siblingDirOf(instanceDir))
-  rmSync(instanceDir, { recursive: true, force: true })
+  await removeHostTree(instanceDir)
 }
 
 function qemuPidFromFile(instanceDir: string): number | undefined {
@@ -408,12 +409,12 @@ export async function restart(instanceDir: string, options: BootOptions): Promis
 export async function down(instanceDir: string, log: (line: string) => void, options: { discard?: boolean } = {}): Promise<boolean> {
   const state = readState(instanceDir)
   if (!state) {
-    if (existsSync(instanceDir)) rmSync(instanceDir, { recursive: true, force: true })
+    if (existsSync(instanceDir)) await removeHostTree(instanceDir)
     return false
   }
   await stopGuest(state, log, options.discard)
   await removeSiblingFs(siblingDirOf(instanceDir))
-  rmSync(instanceDir, { recursive: true, force: true })
+  await removeHostTree(instanceDir)
   return true
 }
 

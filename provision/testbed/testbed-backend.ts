@@ -1,8 +1,8 @@
 // The built-in testbed as a backend for `limafs run`: one instance per run, named after it.
-import { rmSync } from 'node:fs'
 import { hostname } from 'node:os'
 import type { Backend, BootedShare, BootOptions, Guest } from '../backend.ts'
 import { mountinfoLine } from '../guest-facts.ts'
+import { removeHostTree } from '../remove-tree.ts'
 import type { SshConnection } from '../ssh.ts'
 import type { ShareConfig } from '../types.ts'
 import type { AccelChoice } from './accel.ts'
@@ -71,7 +71,7 @@ class TestbedGuest implements Guest {
     this.booted?.close()
     // The run is over and its testbed goes, host dirs and all: no shutdown to wait for.
     await down(this.options.instanceDir, log, { discard: true })
-    rmSync(this.options.instanceDir, { recursive: true, force: true })
+    await removeHostTree(this.options.instanceDir)
   }
 
   environment(): Record<string, unknown> {
