@@ -76,7 +76,8 @@ Options (run, verify):
                       first of ${BASELINE_CANDIDATES.join(', ')} that is a tmpfs; with none, no ratios)
   --profile           (run) at the end, where the time went: per suite, stage and mount, the wall
                       time in file system calls, host-bridge requests, ordinary-user ops, waits,
-                      the checks' own JS and worker IPC (npm run bench:run prints it)
+                      the checks' own JS and worker IPC, and how many file system calls (ms per
+                      call) and bridge requests (npm run bench:run prints it)
   --bridge            ask the host over stdin/stderr (used by \`limafs run\`): it acts only inside
                       the scratch dir the agent claims on each share
   -h, --help          this help
