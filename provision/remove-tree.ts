@@ -5,14 +5,13 @@
 // rm -rf (GNU's and the BSDs') walks a tree by descriptor, never by a whole path, and follows no
 // symlink either.
 import { rmSync } from 'node:fs'
-import { execa } from 'execa'
+import { runChecked } from './process.ts'
 
 export async function removeHostTree(dir: string): Promise<void> {
   try {
     rmSync(dir, { recursive: true, force: true })
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENAMETOOLONG') throw err
-    const rm = await execa('rm', ['-rf', '--', dir], { reject: false })
-    if (rm.exitCode !== 0) throw new Error(`rm -rf ${dir} failed (exit ${rm.exitCode}): ${String(rm.stderr).trim()}`)
+    await runChecked('rm', ['-rf', '--', dir])
   }
 }
