@@ -534,10 +534,12 @@ async function main(argv: string[]): Promise<number> {
     return bridge ? bridge.request(r.verb, r.mount, r.path, r.args) : { ok: false, error: 'no host bridge' }
   }
   const profile = v.profile ? new RunProfile() : undefined
-  const root = new Worker({ ...workerOptions, label: 'root', ...(profile ? { profile } : {}) }, relayFor('root'))
+  /** A root worker: a lane, named by its label at the cache gate. */
+  const laneWorker = (label: string) => new Worker({ ...workerOptions, label, ...(profile ? { profile } : {}) }, relayFor(label))
+  const root = laneWorker('root')
   root.warm()
   // run's second lane (lanes.ts): started now, so it is up by the time the suites begin.
-  const root2 = command === 'run' ? new Worker({ ...workerOptions, label: 'root2', ...(profile ? { profile } : {}) }, relayFor('root2')) : undefined
+  const root2 = command === 'run' ? laneWorker('root2') : undefined
   root2?.warm()
   // verify needs no ordinary-user ops: its worker then never starts (a node start costs ~1 s emulated).
   if (command === 'run') userWorker?.warm()
@@ -624,8 +626,7 @@ async function main(argv: string[]): Promise<number> {
     // 2. On both lanes, the suites that drop the caches: each holds the gate but for its drop,
     //    which waits until the other lane's suite comes to its own (before it, a drop would
     //    change what that suite looks at).
-    const lanesRoot = new Map<AgentRun, string>([[lanes[0]!, 'root'], [lanes[1]!, 'root2']])
-    await onLanes(lanes, shared.filter((s) => !s.measures && s.dropsCaches), (s, lane) => gateSessions.run(lanesRoot.get(lane)!, () => runShared(s, lane)))
+    await onLanes(lanes, shared.filter((s) => !s.measures && s.dropsCaches), (s, lane) => gateSessions.run(lane.root.label, () => runShared(s, lane)))
     // 3. Alone: the bench (a measurement with nothing beside it).
     for (const s of shared.filter((s) => s.measures)) await runShared(s, run)
     if (baseline && 'scratch' in baseline) {

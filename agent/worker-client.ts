@@ -45,6 +45,11 @@ export class Worker {
     private readonly relay: RelayHandler = async () => ({ ok: false, error: 'no relay' }),
   ) {}
 
+  /** Whose worker it is (root, root2, user...): in its messages, and the lane's name at the cache gate. */
+  get label(): string {
+    return this.options.label
+  }
+
   private post(message: ToWorker): void {
     this.child?.send(message)
   }
