@@ -100,12 +100,16 @@ export default suite('symlink', 'Symlinks made in the guest and on the host: rea
   },
 ])
 
-/** Asks the host to make `host-target` (with CONTENT) and a symlink to it, in this check's dir. */
+/**
+ * Asks the host to make `host-target` (with CONTENT, whole at once: written aside and renamed, so
+ * that a guest looking at it mid-write, as mountInotify's guest agent does, cannot keep an empty
+ * size; see open-files/host-rewritten) and a symlink to it, in this check's dir.
+ */
 async function hostMadeLink(x: CheckContext): Promise<string> {
   const dir = x.path('hostdir')
   await x.setup('mkdir', dir, 0o777)
-  const made = await x.host.act('write', `${dir}/host-target`, { content: CONTENT })
-  if (!made.ok) x.fail({ op: 'host-write', args: [`${dir}/host-target`], wanted: '0', found: made.error ?? 'failed', stage: 'setup', class: 'loud' })
+  const made = await x.host.act('replace', `${dir}/host-target`, { content: CONTENT })
+  if (!made.ok) x.fail({ op: 'host-replace', args: [`${dir}/host-target`], wanted: '0', found: made.error ?? 'failed', stage: 'setup', class: 'loud' })
   const linked = await x.host.act('symlink', `${dir}/host-link`, { target: 'host-target' })
   if (!linked.ok) x.fail({ op: 'host-symlink', args: [`${dir}/host-link`], wanted: '0', found: linked.error ?? 'failed', stage: 'setup', class: 'loud' })
   return `${dir}/host-link`
