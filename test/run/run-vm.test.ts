@@ -64,6 +64,12 @@ t.test('coherence: mmap sees a host edit in place at once, loose does not', asyn
   t.ok(check('virtiofs', 'coherence/host-edit-in-place/visible'), 'virtiofs has a coherence row')
 })
 
+t.test('open-files: a file the guest stat\'ed empty reads as the host then wrote it on mmap; virtiofs and loose keep the empty size', async (t) => {
+  const id = 'open-files/host-rewritten/open-after-stat'
+  t.match(check('9p-mapped-xattr-mmap', id), { status: 'ok' })
+  for (const config of ['virtiofs', '9p-none-loose', 'sshfs-cache']) t.match(check(config, id), { status: 'todo', class: 'silent', diagnostics: { found: '' } }, config)
+})
+
 t.test('times: points on every configuration; mapped-xattr moves ctime on chmod, mapped-file does not; 9p drops nanoseconds', async (t) => {
   for (const c of results.configs) t.ok(c.checks.some((x) => x.suite === 'times'), `${c.name} has times points`)
   const xattrMmap = results.configs.find((c) => c.name === '9p-mapped-xattr-mmap')!.checks.filter((x) => x.suite === 'times')
