@@ -81,7 +81,8 @@ ssh options (backend ssh: any VM whose shares are already mounted; it is never r
 Output (in --out): results.json, junit.xml, summary.md (also appended to
 $GITHUB_STEP_SUMMARY when set), report.html (one self-contained page), environment.json,
 run.json, tap/<config>.tap (written live).
-Exit codes: 0 every check ok (known deviations are TODO), 1 failed checks, 2 the run could not
+Exit codes: 0 every check ok (known deviations are TODO), 1 failed checks (the log's last
+lines name each, "not known: CONFIG CHECK (silent|loud): found ..."), 2 the run could not
 complete (a config crashed or did not mount, a guest did not come up, Ctrl-C), 64 usage or
 matrix error.`
 

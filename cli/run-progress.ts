@@ -55,6 +55,7 @@ export function progressReporter({ live, write = (s: string) => void process.std
         clearInterval(ticker)
         const notCompleted = e.results.configs.filter((c) => c.status !== 'completed')
         line(`${runSummaryLine(e.results)}${notCompleted.length ? `; not completed: ${notCompleted.map((c) => `${c.name} (${c.status})`).join(', ')}` : ''}`)
+        for (const l of unknownFailureLines(e.results)) line(l)
         line(`phases: ${e.results.phases.map((p) => `${p.name} ${p.seconds.toFixed(1)} s`).join(', ')}`)
         for (const f of e.files) line(`wrote ${f}`)
       }
@@ -66,4 +67,21 @@ export function progressReporter({ live, write = (s: string) => void process.std
 export function runSummaryLine(results: Pick<Results, 'configs'>): string {
   const n = results.configs.length
   return `${verdictCountsText(runVerdictCounts(results.configs), { zeros: true, separator: ', ' })} in ${n} config${n === 1 ? '' : 's'}`
+}
+
+/**
+ * The failures no known deviation explains and the crashed points (what makes the run exit 1),
+ * one line each, so that the end of the log says which: "not known: CONFIG CHECK (silent): found ..." 
+ */
+export function unknownFailureLines(results: Pick<Results, 'configs'>, max = 20): string[] {
+  const lines = results.configs.flatMap((c) =>
+    c.checks
+      .filter((x) => x.status === 'fail' || x.status === 'crashed')
+      .map((x) => {
+        const found = x.diagnostics?.found
+        const text = found === undefined ? '' : `: found ${JSON.stringify(found)}`
+        return `${x.status === 'crashed' ? 'crashed' : 'not known'}: ${c.name} ${x.id}${x.class ? ` (${x.class})` : ''}${text.length > 160 ? `${text.slice(0, 160)}…` : text}`
+      }),
+  )
+  return lines.length > max ? [...lines.slice(0, max), `and ${lines.length - max} more (results.json)`] : lines
 }
