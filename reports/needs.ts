@@ -22,7 +22,7 @@ export const NEED_SPECS: readonly NeedSpec[] = [
   { need: 'ownership', label: 'ownership', what: 'guest chown/chgrp and chmod work, show at once and last (drop_caches, remount, restart); setuid/setgid, umask, special files' },
   { need: 'symlinks', label: 'symlinks', what: 'guest symlinks are real symlinks on the host and last; host symlinks read and follow in the guest' },
   { need: 'xattrs', label: 'xattrs', what: 'user.* xattrs round-trip and last' },
-  { need: 'host-edits', label: 'host edits seen', what: 'host changes seen in the guest within the window (by path, by an open descriptor), guest writes seen on the host, host-side edits keep guest metadata right' },
+  { need: 'host-edits', label: 'host edits seen', what: 'host changes seen in the guest within the window (by path, by an open descriptor) and by its next open, guest writes seen on the host, host-side edits keep guest metadata right' },
   { need: 'times', label: 'times', what: 'atime/mtime/ctime move as POSIX says and explicit times last' },
   { need: 'locks', label: 'locks', what: 'fcntl, OFD and flock locks conflict as on a local fs, between guest processes and with the host; SQLite' },
   { need: 'open-files', label: 'open files', what: 'an open file survives unlink, rename and host changes (the temp-file pattern), O_APPEND, O_TMPFILE' },
@@ -54,7 +54,8 @@ export const CHECK_GROUPS: readonly CheckGroup[] = [
   { need: 'xattrs', checks: ['xattr/*'], except: ['xattr/trusted/*', 'xattr/security/*', 'xattr/acl/*', 'xattr/empty-value/*'] },
   {
     need: 'host-edits',
-    checks: ['coherence/host-*', 'coherence/guest-write-*/host-sees', 'host-side/*', 'read-only/host-change/*'],
+    // open-after-stat: the guest's next open reads what the host wrote (an editor's save, a build).
+    checks: ['coherence/host-*', 'coherence/guest-write-*/host-sees', 'host-side/*', 'read-only/host-change/*', 'open-files/host-rewritten/*'],
     except: ['coherence/*mmap*', 'coherence/*/after-drop-caches', 'read-only/host-change/after-drop-caches'],
   },
   { need: 'times', checks: ['times/*'] },
