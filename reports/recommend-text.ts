@@ -117,7 +117,8 @@ export function evidenceText(e: Evidence): string {
   }
   if (e.status === 'skip') return `${e.id} skip${e.reason ? ` (${e.reason})` : ''}`
   if (e.status === 'crashed') return `${e.id} crashed`
-  const detail = e.errno ?? (e.found === undefined ? '' : `: ${clip(e.found)}`)
+  // An empty found (a read that got nothing) shows as "", not as nothing at all.
+  const detail = e.errno ?? (e.found === undefined ? '' : `: ${e.found === '' ? '""' : clip(e.found)}`)
   return `${e.id} ${e.status} (${e.class ?? 'silent'}${detail && !detail.startsWith(':') ? ' ' : ''}${detail})`
 }
 

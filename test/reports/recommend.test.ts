@@ -328,6 +328,7 @@ t.test('evidence reads as id plus outcome', async (t) => {
   t.equal(evidenceText({ id: 'a/b', status: 'todo', class: 'loud', errno: 'ELOOP' }), 'a/b todo (loud ELOOP)')
   t.equal(evidenceText({ id: 'a/b', status: 'skip', reason: 'needs root' }), 'a/b skip (needs root)')
   t.equal(evidenceText({ id: 'a/b', status: 'fail', class: 'silent', found: 'x'.repeat(80) }), `a/b fail (silent: ${'x'.repeat(47)}…)`)
+  t.equal(evidenceText({ id: 'a/b', status: 'todo', class: 'silent', found: '' }), 'a/b todo (silent: "")', 'a read that found nothing')
 })
 
 t.test('over a real run (QEMU 7.2, Linux host): what it says, from what was measured', async (t) => {
