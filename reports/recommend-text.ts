@@ -1,5 +1,6 @@
 // A recommendation as text: the lima.yaml lines to use, then why, each step quoting the check
 // ids (and their status and class) it rests on; or, when nothing meets the needs, what fails.
+import { valueText } from './diagnostics-text.ts'
 import type { Profile } from './needs.ts'
 import type { Alternative, Evidence, NeedVerdict, Recommendation } from './recommend.ts'
 import { limaYamlSnippet, settingsText } from './share-settings.ts'
@@ -117,8 +118,7 @@ export function evidenceText(e: Evidence): string {
   }
   if (e.status === 'skip') return `${e.id} skip${e.reason ? ` (${e.reason})` : ''}`
   if (e.status === 'crashed') return `${e.id} crashed`
-  // An empty found (a read that got nothing) shows as "", not as nothing at all.
-  const detail = e.errno ?? (e.found === undefined ? '' : `: ${e.found === '' ? '""' : clip(e.found)}`)
+  const detail = e.errno ?? (e.found === undefined ? '' : `: ${clip(valueText(e.found))}`)
   return `${e.id} ${e.status} (${e.class ?? 'silent'}${detail && !detail.startsWith(':') ? ' ' : ''}${detail})`
 }
 
