@@ -225,6 +225,8 @@ export interface CheckContext {
   make(kind: ObjectKind, name?: string): Promise<string>
   /** Runs an op as setup: a failure ends the point at stage setup. */
   setup(op: string, ...args: Arg[]): Promise<unknown>
+  /** Asks the host to act (host.act) as setup: a refusal ends the point at stage setup, loud, as op `host-VERB`. */
+  hostSetup(verb: string, path: string, args?: Record<string, unknown>): Promise<unknown>
   /** Runs an op and returns its outcome without judging it. */
   attempt(op: string, ...args: Arg[]): Promise<{ ok: boolean; value?: unknown; errno?: string }>
   /** pjdfstest's `expect`: WANTED is 0, an errno name, or the value (fields for stat ops). */

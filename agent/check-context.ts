@@ -154,6 +154,12 @@ export class Context implements CheckContext {
     return outcome.value
   }
 
+  async hostSetup(verb: string, path: string, args?: Record<string, unknown>): Promise<unknown> {
+    const r = await this.deps.host.act(verb, path, args)
+    if (!r.ok) this.fail({ op: `host-${verb}`, args: [path], wanted: '0', found: r.error ?? 'failed', stage: 'setup', class: 'loud' })
+    return r.value
+  }
+
   async attempt(op: string, ...args: Arg[]) {
     const outcome = await this.call(op, args)
     return outcome.ok ? { ok: true, value: outcome.value } : { ok: false, errno: outcome.errno }

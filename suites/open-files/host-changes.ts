@@ -18,8 +18,7 @@ export const hostChanges: CheckSpec[] = [
         const fd = await open(f, 'a')
         await x.expect(0, 'fd-append', fd, 'guest 1\n')
         await x.expect(0, 'fd-fsync', fd)
-        const appended = await x.host.act('append', f, { content: 'host\n' })
-        if (!appended.ok) x.fail({ op: 'host-append', args: [f], wanted: '0', found: appended.error ?? 'failed', stage: 'setup', class: 'loud' })
+        await x.hostSetup('append', f, { content: 'host\n' })
         await x.expect(0, 'fd-append', fd, 'guest 2\n')
         await x.expect(0, 'fd-fsync', fd)
       })
@@ -61,11 +60,9 @@ export const hostChanges: CheckSpec[] = [
       // What an editor's save or a build tool does to a file a watcher or a shell has just
       // looked at (mountInotify's guest agent stats every file the host changes).
       const f = x.path('file')
-      const made = await x.host.act('write', f, { content: '' })
-      if (!made.ok) x.fail({ op: 'host-write', args: [f], wanted: '0', found: made.error ?? 'failed', stage: 'setup', class: 'loud' })
+      await x.hostSetup('write', f, { content: '' })
       await x.setup('stat', f)
-      const written = await x.host.act('write', f, { content: CONTENT })
-      if (!written.ok) x.fail({ op: 'host-write', args: [f], wanted: '0', found: written.error ?? 'failed', stage: 'setup', class: 'loud' })
+      await x.hostSetup('write', f, { content: CONTENT })
       await x.expect(CONTENT, 'read', f)
     },
   },
@@ -93,11 +90,9 @@ export const hostChanges: CheckSpec[] = [
  */
 async function hostActsOnOpen(x: CheckContext, open: Open, verb: string, args?: Record<string, unknown>): Promise<number> {
   const f = x.path('file')
-  const made = await x.host.act('replace', f, { content: CONTENT })
-  if (!made.ok) x.fail({ op: 'host-replace', args: [f], wanted: '0', found: made.error ?? 'failed', stage: 'setup', class: 'loud' })
+  await x.hostSetup('replace', f, { content: CONTENT })
   const fd = await open(f, 'r')
   await x.setup('fd-pread', fd, 64, 0)
-  const acted = await x.host.act(verb, f, args)
-  if (!acted.ok) x.fail({ op: `host-${verb}`, args: [f], wanted: '0', found: acted.error ?? 'failed', stage: 'setup', class: 'loud' })
+  await x.hostSetup(verb, f, args)
   return fd
 }

@@ -108,9 +108,7 @@ export default suite('symlink', 'Symlinks made in the guest and on the host: rea
 async function hostMadeLink(x: CheckContext): Promise<string> {
   const dir = x.path('hostdir')
   await x.setup('mkdir', dir, 0o777)
-  const made = await x.host.act('replace', `${dir}/host-target`, { content: CONTENT })
-  if (!made.ok) x.fail({ op: 'host-replace', args: [`${dir}/host-target`], wanted: '0', found: made.error ?? 'failed', stage: 'setup', class: 'loud' })
-  const linked = await x.host.act('symlink', `${dir}/host-link`, { target: 'host-target' })
-  if (!linked.ok) x.fail({ op: 'host-symlink', args: [`${dir}/host-link`], wanted: '0', found: linked.error ?? 'failed', stage: 'setup', class: 'loud' })
+  await x.hostSetup('replace', `${dir}/host-target`, { content: CONTENT })
+  await x.hostSetup('symlink', `${dir}/host-link`, { target: 'host-target' })
   return `${dir}/host-link`
 }

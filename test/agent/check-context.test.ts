@@ -1,5 +1,5 @@
 import t from 'tap'
-import { classify, PERSIST_STAGES, pointIds, suite, type CheckSpec } from '../../agent/check-api.ts'
+import { classify, PERSIST_STAGES, pointIds, suite, type CheckSpec, type HostSide } from '../../agent/check-api.ts'
 import { Context, judge, render } from '../../agent/check-context.ts'
 import type { OpOutcome } from '../../agent/op-runner.ts'
 import { failureOf, fakeDeps } from '../helpers/fake-context.ts'
@@ -52,7 +52,7 @@ t.test('classify: an errno the caller saw is loud, a call that said OK wrongly i
 })
 
 /** A context over ops that answer from a table (no worker, no share). */
-function contextWith(answers: Record<string, OpOutcome>, { stage = 'call', callFailedLoud = false, deadline = Date.now() + 60_000, sibling }: { stage?: 'call' | 'after-remount'; callFailedLoud?: boolean; deadline?: number; sibling?: string } = {}) {
+function contextWith(answers: Record<string, OpOutcome>, { stage = 'call', callFailedLoud = false, deadline = Date.now() + 60_000, sibling, host }: { stage?: 'call' | 'after-remount'; callFailedLoud?: boolean; deadline?: number; sibling?: string; host?: HostSide } = {}) {
   const calls: Array<{ op: string; args: unknown[]; timeoutMs: number }> = []
   const deps = fakeDeps({
     call: async (op, args, timeoutMs) => {
@@ -61,6 +61,7 @@ function contextWith(answers: Record<string, OpOutcome>, { stage = 'call', callF
     },
   }, { deadline })
   if (sibling) deps.siblingBase = { base: `${sibling}/chown/0-`, scratch: sibling }
+  if (host) deps.host = host
   const ctx = new Context(deps, { persisted: [], notes: [], callFailedLoud }, deps.ops, stage)
   return { ctx, calls }
 }
@@ -132,4 +133,19 @@ t.test('suite() refuses ids outside the suite and {stage} without stages (or sta
   t.throws(() => suite('chown', 't', [{ id: 'chown/x/file', title: 't', stages: ['call'], run }]), /\{stage\} in the id exactly when stages are given/)
   const ok = suite('chown', 'title', [{ id: 'chown/{stage}/file', title: 't', stages: ['call'], run }, { id: 'chown/x/file', title: 't', run }])
   t.equal(ok.checks.length, 2, 'a valid suite keeps its checks')
+})
+
+t.test('hostSetup: the host\'s answer when it acts; its refusal ends the point at setup, loud, as host-VERB', async (t) => {
+  const asked: unknown[] = []
+  const host = (answer: { ok: boolean; value?: unknown; error?: string }): HostSide => ({
+    look: async () => undefined,
+    act: async (verb, path, args) => (asked.push([verb, path, args]), answer),
+  })
+  const made = contextWith({}, { host: host({ ok: true, value: 'made' }) }).ctx
+  const f = made.path('file')
+  t.equal(await made.hostSetup('replace', f, { content: 'x' }), 'made')
+  t.strictSame(asked, [['replace', f, { content: 'x' }]], 'the host was asked with the absolute path and the args')
+  const refused = contextWith({}, { host: host({ ok: false, error: 'refused by the host: outside the share' }) }).ctx
+  const d = await failureOf(refused.hostSetup('truncate', refused.path('file'), { size: 0 }))
+  t.strictSame(d, { op: 'host-truncate', args: ['chown/0-file'], wanted: '0', found: 'refused by the host: outside the share', stage: 'setup', class: 'loud' })
 })
