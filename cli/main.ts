@@ -81,4 +81,7 @@ function report(err: unknown): number {
 }
 
 const code = await main(process.argv.slice(2)).catch(report)
+// Output to a pipe is written asynchronously and process.exit drops what the pipe has not taken
+// (`limafs matrix print --json | jq` got the first 64 KiB): exit once both streams have drained.
+await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((done) => s.write('', () => done()))))
 process.exit(code)
